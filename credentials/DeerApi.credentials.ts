@@ -1,0 +1,64 @@
+import type { IAuthenticateGeneric, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
+
+// The connection test lives on the nodes (`testedBy: 'deerApiCredentialTest'`), not here: a
+// declarative `test` would win over it and show only the HTTP status text, while the nodes'
+// test goes through our own transport and shows the relay's message ("无效的令牌", "quota ...").
+export class DeerApi implements ICredentialType {
+	name = 'deerApi';
+
+	displayName = 'DeerAPI';
+
+	icon: Icon = { light: 'file:deerApi.svg', dark: 'file:deerApi.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-deerapi/n8n-nodes-deerapi#credential';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			placeholder: 'sk-...',
+			description: 'The key from your DeerAPI (or other relay) console',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.deerapi.com',
+			placeholder: 'https://api.deerapi.com',
+			description:
+				'Where the relay answers. "https://api.deerapi.com", ".../v1" and a trailing slash all work; a path prefix such as "https://host/openai/v1" is kept.',
+		},
+		{
+			displayName: 'Authorization Format',
+			name: 'authFormat',
+			type: 'options',
+			default: 'bearer',
+			options: [
+				{
+					name: 'Bearer <Key>',
+					value: 'bearer',
+					description: 'Authorization: Bearer sk-... (OpenAI style, what most relays expect)',
+				},
+				{
+					name: 'Bare Key',
+					value: 'bare',
+					description: 'Authorization: sk-... (the form some relay pages document)',
+				},
+			],
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization:
+					'={{ $credentials.authFormat === "bare" ? $credentials.apiKey : "Bearer " + $credentials.apiKey }}',
+			},
+		},
+	};
+}

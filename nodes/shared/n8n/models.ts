@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+
+import type {
+	ICredentialDataDecryptedObject,
+	ILoadOptionsFunctions,
+	INodeListSearchResult,
+} from 'n8n-workflow';
+
+import { classifyModel, pickModels, type ModelKind } from '../models';
+import type { ModelEntry, RelayClient } from '../transport';
+import { clientFromCredential, CREDENTIAL_TYPE } from './client';
+import { toNodeError } from './errors';
+
+// n8n calls a list search again on every keystroke in the picker's filter box; one fetch per
+// credential serves them all for a minute.
+const CACHE_TTL_MS = 60_000;
+const cache = new Map<string, { at: number; models: Promise<ModelEntry[]> }>();
+
+// A dropdown should say what is wrong within seconds, not after minutes of retries.
+const PICKER_TUNING = { timeoutMs: 30_000, maxRetries: 1 };
+
+/**
+ * Who is asking, as far as the model list is concerned: the API root, the auth format and a hash
+ * of the key (the key itself is never kept).
+ */
+export function modelListKey(client: RelayClient, credential: ICredentialDataDecryptedObject): string {
+	return createHash('sha256')
+		.update(`${client.apiRoot}\n${String(credential.authFormat)}\n${String(credential.apiKey)}`)
+		.digest('hex');
+}
+
+/** The relay's model list, fetched at most once a minute per base URL and key. */
+export async function cachedModelList(client: RelayClient, cacheKey: string): Promise<ModelEntry[]> {
+	const now = Date.now();
+	for (const [key, entry] of cache) {
+		if (now - entry.at >= CACHE_TTL_MS) cache.delete(key);
+	}
+	const hit = cache.get(cacheKey);
+	if (hit) return await hit.models;
+	const models = client.listModels().then((response) => response.body);
+	const entry = { at: now, models };
+	cache.set(cacheKey, entry);
+	// A failed fetch must not be served from the cache to the next keystroke.
+	models.catch(() => {
+		if (cache.get(cacheKey) === entry) cache.delete(cacheKey);
+	});
+	return await models;
+}
+
+/** Forget every cached model list (tests; a changed list shows at once). */
+export function clearModelListCache(): void {
+	cache.clear();
+}
+
+async function searchModelList(
+	context: ILoadOptionsFunctions,
+	filter: string | undefined,
+	preferKinds: ModelKind[],
+): Promise<INodeListSearchResult> {
+	try {
+		const credential = await context.getCredentials(CREDENTIAL_TYPE);
+		const client = clientFromCredential(credential, PICKER_TUNING);
+		const models = await cachedModelList(client, modelListKey(client, credential));
+		return {
+			results: pickModels(models, { filter, preferKinds }).map((model) => ({
+				name: model.id,
+				value: model.id,
+				description: [classifyModel(model), model.owned_by].filter(Boolean).join(' · '),
+			})),
+		};
+	} catch (error) {
+		// Thrown, not swallowed: the picker then shows the relay's message instead of an empty list.
+		throw toNodeError(context.getNode(), error, 0);
+	}
+}
+
+/** Every model the key can use, sorted by id, filtered as the user types. */
+export async function searchModels(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	return await searchModelList(this, filter, []);
+}
+
+/** The same list with image models first. */
+export async function searchImageModels(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	return await searchModelList(this, filter, ['image']);
+}

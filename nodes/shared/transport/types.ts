@@ -1,0 +1,96 @@
+/** The OpenAI chat-completions shapes as relays send them; only what we read is typed. */
+
+export interface ToolCall {
+	id: string;
+	type: 'function';
+	function: { name: string; arguments: string };
+}
+
+export interface ChatMessage {
+	role: string;
+	content: string | null;
+	reasoning_content?: string;
+	tool_calls?: ToolCall[];
+	refusal?: string | null;
+	[key: string]: unknown;
+}
+
+export interface ChatChoice {
+	index: number;
+	message: ChatMessage;
+	finish_reason: string | null;
+	[key: string]: unknown;
+}
+
+export interface Usage {
+	prompt_tokens?: number;
+	completion_tokens?: number;
+	total_tokens?: number;
+	[key: string]: unknown;
+}
+
+export interface ChatCompletion {
+	id?: string;
+	object: string;
+	created?: number;
+	model?: string;
+	choices: ChatChoice[];
+	usage?: Usage;
+	[key: string]: unknown;
+}
+
+export interface ChatChunkDelta {
+	role?: string;
+	content?: string | null;
+	reasoning_content?: string | null;
+	refusal?: string | null;
+	tool_calls?: ToolCallFragment[];
+}
+
+/** Streamed tool calls arrive in pieces: id and name first, then argument text, keyed by index. */
+export interface ToolCallFragment {
+	index?: number;
+	id?: string;
+	type?: 'function';
+	function?: { name?: string; arguments?: string };
+}
+
+export interface ChatChunk {
+	id?: string;
+	object?: string;
+	created?: number;
+	model?: string;
+	system_fingerprint?: string | null;
+	choices?: Array<{ index?: number; delta?: ChatChunkDelta; finish_reason?: string | null }>;
+	usage?: Usage | null;
+}
+
+/** What a stream delivers as it arrives, for callers that show progress (n8n's sendChunk). */
+export interface ChatDelta {
+	choiceIndex: number;
+	content?: string;
+	reasoning?: string;
+}
+
+export interface ModelEntry {
+	id: string;
+	object?: string;
+	created?: number;
+	owned_by?: string;
+	supported_endpoint_types?: string[];
+	[key: string]: unknown;
+}
+
+export interface ImageData {
+	url?: string;
+	b64_json?: string;
+	revised_prompt?: string;
+	[key: string]: unknown;
+}
+
+export interface ImagesResponse {
+	created?: number;
+	data: ImageData[];
+	usage?: Usage;
+	[key: string]: unknown;
+}

@@ -1,0 +1,41 @@
+import { RelayConfigError } from './errors';
+
+export const DEFAULT_BASE_URL = 'https://api.deerapi.com';
+
+// A path that already ends in a version segment is the API root as the relay documents it:
+// DeerAPI and one-api use /v1, but Volcengine Ark serves /api/v3 and Zhipu /api/paas/v4.
+const VERSION_SEGMENT = /\/v\d+$/;
+
+// Users paste an endpoint instead of the base ("…/v1/chat/completions"); cut it back to the root.
+const ENDPOINT_SUFFIX = /\/(chat\/completions|images\/generations|models)$/;
+
+/**
+ * The API root every endpoint path is appended to, e.g. "https://api.deerapi.com/v1".
+ * Accepts the forms users paste: with or without "/v1", with or without a trailing slash,
+ * and keeps any path prefix ("https://host/openai/v1").
+ */
+export function normalizeBaseUrl(input: string | undefined): string {
+	const text = (input ?? '').trim() || DEFAULT_BASE_URL;
+	let url: URL;
+	try {
+		url = new URL(text);
+	} catch {
+		throw new RelayConfigError(
+			`Base URL "${text}" is not a valid URL: use the form https://api.deerapi.com`,
+		);
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+		throw new RelayConfigError(
+			`Base URL "${text}" must start with http:// or https:// (got "${url.protocol}")`,
+		);
+	}
+	let path = url.pathname.replace(/\/+$/, '');
+	path = path.replace(ENDPOINT_SUFFIX, '');
+	if (!VERSION_SEGMENT.test(path)) path += '/v1';
+	return `${url.origin}${path}`;
+}
+
+/** The full URL of an endpoint ("chat/completions") below a normalised API root. */
+export function endpointUrl(apiRoot: string, endpoint: string): string {
+	return `${apiRoot}/${endpoint.replace(/^\/+/, '')}`;
+}

@@ -1,0 +1,77 @@
+/**
+ * `npm run sandbox`: a local fake relay to point an n8n credential at when offline.
+ * Flags: --port N (env SANDBOX_PORT; default 8787, or any free port if 8787 is taken),
+ *        --key KEY (env SANDBOX_API_KEY; default sk-sandbox), --latency MS, --image-bytes N.
+ */
+import { startSandbox, type ResponseLogEntry, type Sandbox } from './index';
+
+const DEFAULT_PORT = 8787;
+
+function flag(args: string[], name: string): string | undefined {
+	const index = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+	if (index < 0) return undefined;
+	const arg = args[index];
+	return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[index + 1];
+}
+
+function numberOrUndefined(value: string | undefined, what: string): number | undefined {
+	if (value === undefined || value === '') return undefined;
+	const n = Number(value);
+	if (!Number.isInteger(n) || n < 0) {
+		console.error(`sandbox: ${what} must be a non-negative integer, got "${value}"`);
+		process.exit(2);
+	}
+	return n;
+}
+
+function logLine(entry: ResponseLogEntry): void {
+	const status = entry.status === 0 ? 'reset' : String(entry.status);
+	const cut = entry.completed ? '' : ' (cut short)';
+	console.log(`${new Date().toISOString()} ${entry.method} ${entry.path} ${status} ${entry.ms}ms${cut}`);
+}
+
+async function main(): Promise<void> {
+	const args = process.argv.slice(2);
+	if (args.includes('--help') || args.includes('-h')) {
+		console.log('usage: npm run sandbox -- [--port 8787] [--key sk-sandbox] [--latency ms] [--image-bytes n]');
+		return;
+	}
+	const explicitPort = numberOrUndefined(flag(args, 'port') ?? process.env.SANDBOX_PORT, 'port');
+	const apiKey = flag(args, 'key') ?? process.env.SANDBOX_API_KEY ?? 'sk-sandbox';
+	const common = {
+		apiKey,
+		latencyMs: numberOrUndefined(flag(args, 'latency'), 'latency'),
+		imageBytes: numberOrUndefined(flag(args, 'image-bytes'), 'image-bytes'),
+		onResponse: logLine,
+	};
+
+	let sandbox: Sandbox;
+	try {
+		sandbox = await startSandbox({ ...common, port: explicitPort ?? DEFAULT_PORT });
+	} catch (error) {
+		const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+		if (!inUse || explicitPort !== undefined) throw error;
+		sandbox = await startSandbox({ ...common, port: 0 });
+	}
+
+	console.log('DeerAPI sandbox running.');
+	console.log(`  Base URL (paste into the n8n credential): ${sandbox.url}`);
+	console.log(`  API key:                                  ${sandbox.apiKey}`);
+	console.log('  It serves fake, deterministic answers only: no real model is called.');
+	console.log('  Press Ctrl+C to stop.');
+
+	let stopping = false;
+	const stop = (signal: string) => {
+		if (stopping) return;
+		stopping = true;
+		console.log(`\n${signal}: stopping sandbox.`);
+		sandbox.close().then(() => process.exit(0));
+	};
+	process.on('SIGINT', () => stop('SIGINT'));
+	process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+	console.error('sandbox failed to start:', error instanceof Error ? error.message : error);
+	process.exit(1);
+});

@@ -1,0 +1,10 @@
+/**
+ * An offline stand-in for DeerAPI and other new-api / one-api relays: OpenAI-compatible answers
+ * that are fake but deterministic, plus switches (faults, latency, image sizes) for tests.
+ * Node built-ins only, so it runs wherever the package's tests do.
+ */
+export { startSandbox } from './server';
+export type { ResponseLogEntry, SandboxServerOptions } from './server';
+export type { Fault, RecordedRequest, Sandbox, SandboxModel, SandboxOptions } from './types';
+export { DEFAULT_MODELS } from './models';
+export { readImageInfo, type ImageInfo, type ImageFormat } from './image-bytes';

@@ -1,0 +1,241 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { handleChat } from './chat';
+import { FaultQueue } from './faults';
+import { FileStore, serveFile } from './files';
+import { handleImages } from './images';
+import { cloneModels, DEFAULT_MODELS, modelListBody } from './models';
+import { defaultErrorBody, htmlErrorPage, newRequestId, relayError } from './relay-errors';
+import { json, raw, writeResult, type RouteResult } from './responses';
+import type { RouteContext, SandboxState } from './state';
+import type { Fault, RecordedRequest, Sandbox, SandboxOptions } from './types';
+
+export interface ResponseLogEntry {
+	method: string;
+	/** Without the query string, so nothing secret in a URL ends up in a log. */
+	path: string;
+	/** 0 when the socket was destroyed before any header went out. */
+	status: number;
+	ms: number;
+	/** False when the answer was cut short (reset, stall ended by the client, client gave up). */
+	completed: boolean;
+}
+
+export interface SandboxServerOptions extends SandboxOptions {
+	/** Called once per request when its response is over; the CLI logs with it. */
+	onResponse?: (entry: ResponseLogEntry) => void;
+}
+
+const REQUEST_ID_HEADER = 'x-oneapi-request-id';
+
+export async function startSandbox(options: SandboxServerOptions = {}): Promise<Sandbox> {
+	const host = options.host ?? '127.0.0.1';
+	const state: SandboxState = {
+		url: '',
+		apiKey: options.apiKey ?? 'sk-sandbox',
+		latencyMs: options.latencyMs ?? 0,
+		imageBytes: options.imageBytes,
+		models: cloneModels(options.models ?? DEFAULT_MODELS),
+		streamChunkSize: Math.max(1, Math.floor(options.streamChunkSize ?? 8)),
+		files: new FileStore(),
+		toolCallCount: 0,
+	};
+	const requests: RecordedRequest[] = [];
+	const faults = new FaultQueue();
+	const sockets = new Set<Socket>();
+	const timers = new Set<NodeJS.Timeout>();
+	let closing = false;
+
+	const sleep = (ms: number) =>
+		new Promise<void>((resolve) => {
+			if (ms <= 0 || closing) return resolve();
+			const timer = setTimeout(() => {
+				timers.delete(timer);
+				resolve();
+			}, ms);
+			timers.add(timer);
+		});
+
+	const server = createServer((req, res) => {
+		const started = Date.now();
+		const [pathPart, queryPart = ''] = (req.url ?? '/').split('?', 2);
+		res.on('close', () => {
+			options.onResponse?.({
+				method: req.method ?? 'GET',
+				path: pathPart,
+				status: res.headersSent ? res.statusCode : 0,
+				ms: Date.now() - started,
+				completed: res.writableFinished,
+			});
+		});
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('error', () => res.destroy());
+		req.on('end', () => {
+			const rawBody = Buffer.concat(chunks);
+			const recorded = record(req, pathPart, queryPart, rawBody);
+			requests.push(recorded);
+			handle(recorded, req, res).catch((error: unknown) => {
+				if (res.headersSent) {
+					res.destroy();
+					return;
+				}
+				const message = error instanceof Error ? error.message : String(error);
+				res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+				res.end(JSON.stringify(relayError(`sandbox internal error: ${message}`, 'new_api_error', 'sandbox_bug')));
+			});
+		});
+	});
+	server.on('connection', (socket) => {
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	});
+
+	async function handle(recorded: RecordedRequest, req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const { method, path } = recorded;
+		const v1Index = path.indexOf('/v1/');
+		const routePath = v1Index >= 0 ? path.slice(v1Index) : path;
+		const isApi = v1Index >= 0;
+		const isFile = path.startsWith('/files/');
+		const requestId = newRequestId();
+		const fault = faults.take(method, path, routePath);
+
+		await sleep((isApi ? state.latencyMs : 0) + (fault?.latencyMs ?? 0));
+		if (res.destroyed) return;
+		if (fault?.reset === 'before-response') {
+			req.socket.destroy();
+			return;
+		}
+
+		const ctx: RouteContext = { state, requestId, headers: recorded.headers };
+		let result: RouteResult;
+		if (fault?.status !== undefined) result = faultAnswer(fault, fault.status, requestId);
+		else if (isFile && (method === 'GET' || method === 'HEAD')) result = serveFile(state.files, path.slice(7), recorded.query);
+		else result = route(method, routePath, recorded, ctx);
+
+		const acceptEncoding = recorded.headers['accept-encoding'];
+		await writeResult(result, {
+			res,
+			fault,
+			acceptsGzip: typeof acceptEncoding === 'string' && /\bgzip\b/.test(acceptEncoding),
+			extraHeaders: isApi ? { [REQUEST_ID_HEADER]: requestId } : {},
+		});
+	}
+
+	function route(method: string, routePath: string, recorded: RecordedRequest, ctx: RouteContext): RouteResult {
+		const endpoint = `${method} ${routePath}`;
+		const known = ['GET /v1/models', 'POST /v1/chat/completions', 'POST /v1/images/generations'];
+		if (!known.includes(endpoint)) {
+			return json(404, relayError(`Invalid URL (${method} ${recorded.path})`, 'invalid_request_error', '', ''));
+		}
+		if (!authorized(recorded.headers.authorization)) {
+			return json(401, relayError(`无效的令牌 (request id: ${ctx.requestId})`, 'new_api_error', 'invalid_api_key'));
+		}
+		if (endpoint === 'GET /v1/models') return json(200, modelListBody(state.models));
+
+		if (recorded.body === undefined) {
+			const detail = recorded.rawBody.length === 0 ? 'empty request body' : 'invalid JSON in request body';
+			return json(400, relayError(`${detail} (request id: ${ctx.requestId})`, 'invalid_request_error', 'invalid_request'));
+		}
+		if (endpoint === 'POST /v1/chat/completions') return handleChat(recorded.body, ctx);
+		return handleImages(recorded.body, ctx);
+	}
+
+	function authorized(header: string | string[] | undefined): boolean {
+		if (typeof header !== 'string') return false;
+		const value = header.trim();
+		const key = /^bearer\s+/i.test(value) ? value.replace(/^bearer\s+/i, '') : value;
+		return key === state.apiKey;
+	}
+
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(options.port ?? 0, host, () => {
+			server.off('error', reject);
+			resolve();
+		});
+	});
+	const { port } = server.address() as AddressInfo;
+	state.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+	const sandbox: Sandbox = {
+		url: state.url,
+		apiKey: state.apiKey,
+		requests,
+		lastRequest(path?: string) {
+			for (let i = requests.length - 1; i >= 0; i--) {
+				const r = requests[i];
+				if (path === undefined || r.path === path || r.path.endsWith(path)) return r;
+			}
+			return undefined;
+		},
+		clearRequests() {
+			requests.length = 0;
+		},
+		fault(f: Fault) {
+			faults.add(f);
+		},
+		clearFaults() {
+			faults.clear();
+		},
+		setLatency(ms: number) {
+			state.latencyMs = Math.max(0, ms);
+		},
+		setModels(models) {
+			state.models = cloneModels(models);
+		},
+		setImageBytes(n: number | undefined) {
+			state.imageBytes = n;
+		},
+		fileUrl(name: string) {
+			return `${state.url}/files/${name.replace(/^\/+/, '')}`;
+		},
+		close() {
+			if (closing) return Promise.resolve();
+			closing = true;
+			for (const timer of timers) clearTimeout(timer);
+			timers.clear();
+			return new Promise<void>((resolve) => {
+				server.close(() => resolve());
+				for (const socket of sockets) socket.destroy();
+			});
+		},
+	};
+	return sandbox;
+}
+
+function record(req: IncomingMessage, path: string, queryPart: string, rawBody: Buffer): RecordedRequest {
+	const query: Record<string, string> = {};
+	for (const [key, value] of new URLSearchParams(queryPart)) query[key] = value;
+	let body: unknown;
+	if (rawBody.length > 0) {
+		try {
+			body = JSON.parse(rawBody.toString('utf8'));
+		} catch {
+			body = undefined;
+		}
+	}
+	return {
+		method: req.method ?? 'GET',
+		path,
+		query,
+		headers: { ...req.headers },
+		body,
+		rawBody,
+		receivedAt: Date.now(),
+	};
+}
+
+function faultAnswer(fault: Fault, status: number, requestId: string): RouteResult {
+	if (fault.html) return raw(status, 'text/html', htmlErrorPage(status));
+	if (typeof fault.body === 'string') {
+		let isJson = true;
+		try {
+			JSON.parse(fault.body);
+		} catch {
+			isJson = false;
+		}
+		return raw(status, isJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8', fault.body);
+	}
+	return json(status, fault.body ?? defaultErrorBody(status, requestId));
+}

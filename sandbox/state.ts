@@ -1,0 +1,21 @@
+import type { FileStore } from './files';
+import type { SandboxModel } from './types';
+
+/** The live settings a route reads; the Sandbox setters change them between requests. */
+export interface SandboxState {
+	url: string;
+	apiKey: string;
+	latencyMs: number;
+	imageBytes?: number;
+	models: SandboxModel[];
+	streamChunkSize: number;
+	files: FileStore;
+	toolCallCount: number;
+}
+
+/** Per-request facts a route may need besides the body. */
+export interface RouteContext {
+	state: SandboxState;
+	requestId: string;
+	headers: Record<string, string | string[] | undefined>;
+}

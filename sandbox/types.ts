@@ -1,0 +1,87 @@
+export type SandboxModel = {
+	id: string;
+	object?: 'model';
+	created?: number;
+	owned_by: string;
+	supported_endpoint_types?: string[];
+	[k: string]: unknown;
+};
+
+export interface SandboxOptions {
+	/** Default 'sk-sandbox'. */
+	apiKey?: string;
+	/** Default 0: any free port. */
+	port?: number;
+	/** Default '127.0.0.1'. */
+	host?: string;
+	/** Added before every /v1 response. Default 0. */
+	latencyMs?: number;
+	/**
+	 * Approximate size of generated images. Unset: small solid-colour images. Set: images carry
+	 * pseudo-random noise so they do not compress, about this many bytes each.
+	 */
+	imageBytes?: number;
+	/** Replaces the default model list. */
+	models?: SandboxModel[];
+	/** Characters per streamed content delta. Default 8. */
+	streamChunkSize?: number;
+}
+
+export interface RecordedRequest {
+	method: string;
+	/** Full path as received, without the query string. */
+	path: string;
+	query: Record<string, string>;
+	/** Lower-case header names. */
+	headers: Record<string, string | string[] | undefined>;
+	/** Parsed JSON, or undefined when the body is empty or not JSON. */
+	body: any;
+	rawBody: Buffer;
+	receivedAt: number;
+}
+
+export interface Fault {
+	/** String: exact match on the path after any prefix strip (e.g. '/v1/chat/completions'); RegExp: tested against the full path. Omitted: any request. */
+	path?: string | RegExp;
+	method?: string;
+	/** How many matching requests it applies to. Default 1. */
+	times?: number;
+	status?: number;
+	/** Object bodies are sent as JSON. Default: a relay-style error JSON for the status. */
+	body?: string | object;
+	headers?: Record<string, string>;
+	/** Answer with an HTML error page, as a proxy in front of a relay does. */
+	html?: boolean;
+	/** Delay before answering; the answer is normal unless status or reset is also given. */
+	latencyMs?: number;
+	reset?: 'before-response' | 'mid-stream';
+	/** For mid-stream reset / stall / streamError: data chunks sent first. Default 2. */
+	afterChunks?: number;
+	stall?: boolean;
+	streamError?: object;
+	noDone?: boolean;
+	/** For a stream: close it cleanly after afterChunks data chunks, with no finish_reason and no [DONE]. */
+	endEarly?: boolean;
+	/** For a stream: wait this long before each event, so a slow but living stream can be tested. */
+	chunkDelayMs?: number;
+}
+
+export interface Sandbox {
+	/** 'http://127.0.0.1:PORT' */
+	url: string;
+	apiKey: string;
+	/** Every request received, in order, including /files and auth failures. */
+	requests: RecordedRequest[];
+	/** The latest request whose full path equals `path` or ends with it (so '/v1/models' also finds '/openai/v1/models'). */
+	lastRequest(path?: string): RecordedRequest | undefined;
+	clearRequests(): void;
+	/** Faults are consumed in registration order: a request takes the first still-active fault that matches. */
+	fault(f: Fault): void;
+	clearFaults(): void;
+	setLatency(ms: number): void;
+	setModels(models: SandboxModel[]): void;
+	setImageBytes(n: number | undefined): void;
+	fileUrl(name: string): string;
+	/** Also destroys open (stalled) sockets so that test runners can exit. */
+	close(): Promise<void>;
+}
