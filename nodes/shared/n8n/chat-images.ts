@@ -3,6 +3,7 @@ import type { IBinaryKeyData, IDataObject, IExecuteFunctions } from 'n8n-workflo
 import { fetchImage, type FetchImageOptions, type Image } from '../images';
 import type { RelayClient } from '../transport';
 import { imageInfo, imageToBinary } from './binary';
+import { imageDownloadError } from './download-errors';
 
 export interface DownloadedImages {
 	/** Binary properties `<prefix>0`, `<prefix>1`, … in the order of `urls`. */
@@ -21,12 +22,17 @@ export async function downloadImages(
 	context: IExecuteFunctions,
 	client: RelayClient,
 	urls: string[],
-	options: FetchImageOptions & { propertyPrefix: string; fileBaseName: string },
+	options: FetchImageOptions & { propertyPrefix: string; fileBaseName: string; itemIndex?: number },
 ): Promise<DownloadedImages> {
 	const binary: IBinaryKeyData = {};
 	const images: IDataObject[] = [];
 	for (const [index, url] of urls.entries()) {
-		const image: Image = await fetchImage(client, url, options);
+		let image: Image;
+		try {
+			image = await fetchImage(client, url, options);
+		} catch (error) {
+			throw imageDownloadError(context.getNode(), error, options.itemIndex ?? 0, url);
+		}
 		const property = `${options.propertyPrefix}${index}`;
 		binary[property] = await imageToBinary(context, image, `${options.fileBaseName}-${index}`);
 		images.push({ property, ...imageInfo(image), url: image.url ?? (url.startsWith('data:') ? 'data URL' : url) });

@@ -6,7 +6,9 @@ import {
 	formatBytes,
 	RelayAbortError,
 	RelayApiError,
+	RelayConfigError,
 	RelayError,
+	RelayTimeoutError,
 	ResponseTooLargeError,
 } from '../transport';
 
@@ -40,6 +42,11 @@ export function imageDownloadError(
 	} else if (error instanceof NotAnImageError) {
 		problem = `it is not an image${error.contentType ? ` (content-type ${error.contentType})` : ''}: it starts with "${error.head}"`;
 		description = 'The link may point to a login or error page instead of the picture.';
+	} else if (error instanceof RelayConfigError) {
+		problem = 'only http(s) links can be downloaded';
+	} else if (error instanceof RelayTimeoutError) {
+		problem = `no answer within ${+(error.timeoutMs / 1000).toFixed(1)} s`;
+		description = 'Raise the "Timeout" option if the image host is this slow.';
 	} else {
 		problem = error.message;
 	}

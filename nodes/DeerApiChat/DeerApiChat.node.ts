@@ -1,0 +1,42 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { CREDENTIAL_TEST_NAME, deerApiCredentialTest } from '../shared/n8n/credential-test';
+import { searchModels } from '../shared/n8n/models';
+import { chatProperties } from './description';
+import { execute } from './execute';
+
+export class DeerApiChat implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'DeerAPI Chat',
+		name: 'deerApiChat',
+		icon: { light: 'file:deerapi.svg', dark: 'file:deerapi.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["model"].cachedResultName || $parameter["model"].value }}',
+		description:
+			'Send a prompt to a chat model on DeerAPI or another OpenAI-compatible relay and get its reply: text, JSON, tool calls or images',
+		defaults: {
+			name: 'DeerAPI Chat',
+		},
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'deerApi', required: true, testedBy: CREDENTIAL_TEST_NAME }],
+		properties: chatProperties,
+	};
+
+	methods = {
+		credentialTest: { deerApiCredentialTest },
+		listSearch: { searchModels },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await execute.call(this);
+	}
+}

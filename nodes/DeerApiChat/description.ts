@@ -1,0 +1,430 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import {
+	extraBodyOption,
+	maxConcurrencyOption,
+	maxRetriesOption,
+	modelLocator,
+	timeoutOption,
+} from '../shared/n8n/parameters';
+
+export const DEFAULT_IMAGE_PROPERTY_PREFIX = 'image_';
+export const DEFAULT_MAX_DOWNLOAD_MB = 50;
+export const DEFAULT_IMAGE_DOWNLOAD_TIMEOUT_S = 120;
+
+const messageProperties: INodeProperties[] = [
+	{
+		displayName: 'System Message',
+		name: 'systemMessage',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		placeholder: 'e.g. You are a copywriter for an outdoor brand. Answer in English.',
+		description:
+			'Instructions sent first, as a message with the role "system". Leave empty to send none.',
+	},
+	{
+		displayName: 'Conversation History',
+		name: 'history',
+		type: 'json',
+		default: '[]',
+		description:
+			'Earlier messages as a JSON array of {"role": "user" | "assistant" | "system" | "tool", "content": "..."}, sent after the system message and before the messages below. Usually an expression that reads the history from the input item. Fields other than role, content, name, tool_calls and tool_call_id are left out.',
+	},
+	{
+		displayName: 'Messages',
+		name: 'messages',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Message',
+		default: { values: [{ role: 'user', content: '' }] },
+		description: 'The messages to send, in order, after the system message and the history',
+		options: [
+			{
+				displayName: 'Message',
+				name: 'values',
+				values: [
+					{
+						displayName: 'Role',
+						name: 'role',
+						type: 'options',
+						options: [
+							{
+								name: 'Assistant',
+								value: 'assistant',
+								description: 'An earlier answer of the model (for examples or history)',
+							},
+							{
+								name: 'System',
+								value: 'system',
+								description: 'Instructions for the model',
+							},
+							{
+								name: 'User',
+								value: 'user',
+								description: 'What the user says or asks',
+							},
+						],
+						default: 'user',
+					},
+					{
+						displayName: 'Content',
+						name: 'content',
+						type: 'string',
+						typeOptions: { rows: 4 },
+						default: '',
+						placeholder: 'e.g. Write an Instagram caption for {{ $json.product }}',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Images',
+		name: 'images',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Image',
+		default: {},
+		description:
+			'Images for vision models, attached to the last user message. URLs are sent as given (the relay fetches them); files of the input item are sent inline.',
+		options: [
+			{
+				displayName: 'Image',
+				name: 'values',
+				values: [
+					{
+						displayName: 'Source',
+						name: 'source',
+						type: 'options',
+						options: [
+							{
+								name: 'Binary File',
+								value: 'binary',
+								description: 'A file of the input item (from HTTP Request, Read Files, a form...)',
+							},
+							{
+								name: 'URL',
+								value: 'url',
+								description: 'A public http(s) link, or a data: URL',
+							},
+						],
+						default: 'url',
+					},
+					{
+						displayName: 'Image URL',
+						name: 'url',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. https://example.com/photo.jpg',
+						description:
+							'The image link. An expression that yields a list of links attaches them all.',
+						displayOptions: { show: { source: ['url'] } },
+					},
+					{
+						displayName: 'Input Binary Field',
+						name: 'binaryPropertyName',
+						type: 'string',
+						default: 'data',
+						placeholder: 'e.g. data',
+						hint: 'The name of the input binary field containing the image. Separate several names with commas.',
+						displayOptions: { show: { source: ['binary'] } },
+					},
+					{
+						displayName: 'Detail',
+						name: 'detail',
+						type: 'options',
+						options: [
+							{ name: 'Auto', value: 'auto', description: 'The model decides' },
+							{ name: 'High', value: 'high', description: 'Reads small text and details; costs more tokens' },
+							{ name: 'Low', value: 'low', description: 'A quick low-resolution look; cheaper and faster' },
+						],
+						default: 'auto',
+						description: 'How closely the model looks at the image. Auto sends no detail field.',
+					},
+				],
+			},
+		],
+	},
+];
+
+const notices: INodeProperties[] = [
+	{
+		displayName:
+			'JSON Object mode: many models (OpenAI\'s among them) refuse it unless the word "JSON" appears in the messages, e.g. "Answer in JSON with the keys title and caption."',
+		name: 'jsonObjectNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { 'options.responseFormat': ['json_object'] } },
+	},
+	{
+		displayName:
+			'JSON Schema mode: add "JSON Schema" under Options. Not every model behind a relay supports it; JSON Object mode works with more of them.',
+		name: 'jsonSchemaNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { 'options.responseFormat': ['json_schema'] } },
+	},
+];
+
+const options: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Download Images',
+			name: 'downloadImages',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to download the images an image model (gpt-4o-image, Gemini image models...) links to in its answer into binary fields, so they outlive the relay\'s short-lived links',
+		},
+		extraBodyOption,
+		{
+			displayName: 'Frequency Penalty',
+			name: 'frequencyPenalty',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: -2, maxValue: 2, numberPrecision: 1 },
+			description:
+				'Positive values make the model less likely to repeat the same words (frequency_penalty, -2 to 2)',
+		},
+		{
+			displayName: 'Image Download Timeout (Seconds)',
+			name: 'imageDownloadTimeout',
+			type: 'number',
+			default: DEFAULT_IMAGE_DOWNLOAD_TIMEOUT_S,
+			typeOptions: { minValue: 1 },
+			description: 'How long the download of one image may take',
+		},
+		{
+			displayName: 'Image Property Prefix',
+			name: 'imagePropertyPrefix',
+			type: 'string',
+			default: DEFAULT_IMAGE_PROPERTY_PREFIX,
+			description:
+				'Downloaded images go into binary fields named by this prefix and a number (image_0, image_1 and so on by default)',
+		},
+		{
+			displayName: 'JSON Schema',
+			name: 'jsonSchema',
+			type: 'json',
+			default:
+				'{\n  "type": "object",\n  "properties": {\n    "title": { "type": "string" },\n    "caption": { "type": "string" }\n  },\n  "required": ["title", "caption"],\n  "additionalProperties": false\n}',
+			description: 'The JSON Schema the reply must follow',
+			displayOptions: { show: { responseFormat: ['json_schema'] } },
+		},
+		{
+			displayName: 'JSON Schema Name',
+			name: 'jsonSchemaName',
+			type: 'string',
+			default: 'response',
+			description: 'A name for the schema (letters, digits, _ and -)',
+			displayOptions: { show: { responseFormat: ['json_schema'] } },
+		},
+		{
+			displayName: 'JSON Schema Strict',
+			name: 'jsonSchemaStrict',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether the model must follow the schema exactly (strict). Strict schemas need "additionalProperties": false and every property listed in "required".',
+			displayOptions: { show: { responseFormat: ['json_schema'] } },
+		},
+		maxConcurrencyOption,
+		{
+			displayName: 'Max Download Size (MB)',
+			name: 'maxDownloadMb',
+			type: 'number',
+			default: DEFAULT_MAX_DOWNLOAD_MB,
+			typeOptions: { minValue: 0.001, numberPrecision: 3 },
+			description: 'A downloaded image larger than this fails the item instead of filling the memory',
+		},
+		maxRetriesOption,
+		{
+			displayName: 'Maximum Number of Tokens',
+			name: 'maxTokens',
+			type: 'number',
+			default: 1024,
+			typeOptions: { minValue: 1 },
+			description:
+				'The most tokens the answer may have. Sent as max_tokens unless "Maximum Tokens Field" says otherwise.',
+		},
+		{
+			displayName: 'Maximum Tokens Field',
+			name: 'maxTokensField',
+			type: 'options',
+			options: [
+				{
+					name: 'Max_completion_tokens',
+					value: 'max_completion_tokens',
+					description: 'For newer OpenAI reasoning models (o1, o3, gpt-5...) that reject max_tokens',
+				},
+				{
+					name: 'Max_tokens',
+					value: 'max_tokens',
+					description: 'Understood by almost every model and relay',
+				},
+			],
+			default: 'max_tokens',
+			description: 'Which request field carries "Maximum Number of Tokens"',
+		},
+		{
+			displayName: 'Number of Completions',
+			name: 'n',
+			type: 'number',
+			default: 1,
+			typeOptions: { minValue: 1, maxValue: 16 },
+			description:
+				'How many answers to generate for each item (n). They all appear in the output under "choices".',
+		},
+		{
+			displayName: 'Presence Penalty',
+			name: 'presencePenalty',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: -2, maxValue: 2, numberPrecision: 1 },
+			description:
+				'Positive values make the model more likely to talk about new topics (presence_penalty, -2 to 2)',
+		},
+		{
+			displayName: 'Reasoning Effort',
+			name: 'reasoningEffort',
+			type: 'options',
+			options: [
+				{ name: 'High', value: 'high' },
+				{ name: 'Low', value: 'low' },
+				{ name: 'Medium', value: 'medium' },
+				{ name: 'Minimal', value: 'minimal' },
+			],
+			default: 'medium',
+			description:
+				'How much reasoning models (o3, o4-mini, gpt-5...) think before answering (reasoning_effort)',
+		},
+		{
+			displayName: 'Response Format',
+			name: 'responseFormat',
+			type: 'options',
+			options: [
+				{
+					name: 'JSON Object',
+					value: 'json_object',
+					description: 'Valid JSON of any shape; the output gets the parsed object in its JSON field',
+				},
+				{
+					name: 'JSON Schema',
+					value: 'json_schema',
+					description: 'JSON that follows the schema in the JSON Schema option; parsed like JSON Object',
+				},
+				{
+					name: 'Text',
+					value: 'text',
+					description: 'Free text (sends no response_format)',
+				},
+			],
+			default: 'text',
+		},
+		{
+			displayName: 'Sampling Temperature',
+			name: 'temperature',
+			type: 'number',
+			default: 1,
+			typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 1 },
+			description:
+				'Higher values (up to 2) make the answer more varied, lower values more focused and repeatable (temperature)',
+		},
+		{
+			displayName: 'Seed',
+			name: 'seed',
+			type: 'number',
+			default: 0,
+			description: 'Models that support it try to answer the same way to the same request and seed',
+		},
+		{
+			displayName: 'Stop Sequences',
+			name: 'stop',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. ["\\n\\n", "END"]',
+			description:
+				'Where the model stops writing: a JSON array of strings, or one sequence per line',
+		},
+		{
+			displayName: 'Stream',
+			name: 'stream',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to receive the answer as it is written. Keeps long answers (and slow image models) from hitting proxy timeouts; the output is the same either way. In streaming workflows the text is passed on as it arrives.',
+		},
+		timeoutOption,
+		{
+			displayName: 'Tool Choice',
+			name: 'toolChoice',
+			type: 'options',
+			options: [
+				{ name: 'Auto', value: 'auto', description: 'The model decides whether to call a tool' },
+				{ name: 'None', value: 'none', description: 'The model answers in text' },
+				{ name: 'Required', value: 'required', description: 'The model must call at least one tool' },
+				{ name: 'Specific Function', value: 'function', description: 'The model must call the named function' },
+			],
+			default: 'auto',
+			description: 'Whether and which of the Tools the model must call (tool_choice)',
+		},
+		{
+			displayName: 'Tool Function Name',
+			name: 'toolChoiceFunction',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. classify_ticket',
+			description: 'The function the model must call',
+			displayOptions: { show: { toolChoice: ['function'] } },
+		},
+		{
+			displayName: 'Tools',
+			name: 'tools',
+			type: 'json',
+			default:
+				'[\n  {\n    "type": "function",\n    "function": {\n      "name": "classify_ticket",\n      "description": "Classify a support ticket",\n      "parameters": {\n        "type": "object",\n        "properties": {\n          "category": { "type": "string", "enum": ["billing", "bug", "other"] }\n        },\n        "required": ["category"]\n      }\n    }\n  }\n]',
+			description:
+				'Function definitions as a JSON array, in the OpenAI form {"type": "function", "function": {"name", "description", "parameters"}} or just {"name", "description", "parameters"}. The node returns the calls the model makes in "toolCalls" with their arguments parsed; it does not run them.',
+		},
+		{
+			displayName: 'Top P',
+			name: 'topP',
+			type: 'number',
+			default: 1,
+			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+			description:
+				'Only the most likely tokens making up this share of probability are considered (top_p). Change this or the temperature, not both.',
+		},
+		{
+			displayName: 'User',
+			name: 'user',
+			type: 'string',
+			default: '',
+			description: 'An ID for your end user, passed on for abuse monitoring (user)',
+		},
+	],
+};
+
+export const chatProperties: INodeProperties[] = [
+	modelLocator({
+		searchMethod: 'searchModels',
+		defaultId: 'gpt-4o-mini',
+		placeholder: 'e.g. gpt-4o-mini',
+	}),
+	...messageProperties,
+	...notices,
+	{
+		displayName: 'Simplify Output',
+		name: 'simplify',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to return a simplified version of the response instead of the raw data',
+	},
+	options,
+];

@@ -1,0 +1,168 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { invalidParameter } from '../shared/n8n/errors';
+import { mergeExtraBody, parseJsonParameter } from '../shared/n8n/parameters';
+import type { RequestMessage } from './messages';
+
+/** The node's Options collection; only the options the user added are present. */
+export interface ChatOptions {
+	downloadImages?: boolean;
+	extraBody?: unknown;
+	frequencyPenalty?: number;
+	imageDownloadTimeout?: number;
+	imagePropertyPrefix?: string;
+	jsonSchema?: unknown;
+	jsonSchemaName?: string;
+	jsonSchemaStrict?: boolean;
+	maxConcurrency?: number;
+	maxDownloadMb?: number;
+	maxRetries?: number;
+	maxTokens?: number;
+	maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+	n?: number;
+	presencePenalty?: number;
+	reasoningEffort?: string;
+	responseFormat?: 'text' | 'json_object' | 'json_schema';
+	seed?: number;
+	stop?: unknown;
+	stream?: boolean;
+	temperature?: number;
+	timeout?: number;
+	toolChoice?: 'auto' | 'none' | 'required' | 'function';
+	toolChoiceFunction?: string;
+	tools?: unknown;
+	topP?: number;
+	user?: string;
+}
+
+const STREAM_OPTIONS = { include_usage: true };
+
+/** The chat completions request for one item: only the fields the user set, then Extra Body Fields. */
+export function buildRequestBody(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	model: string,
+	messages: RequestMessage[],
+	options: ChatOptions,
+): IDataObject {
+	const body: IDataObject = { model, messages };
+	const copy = (value: unknown, field: string) => {
+		if (value !== undefined && value !== null && value !== '') body[field] = value;
+	};
+	copy(options.temperature, 'temperature');
+	copy(options.topP, 'top_p');
+	copy(options.maxTokens, options.maxTokensField ?? 'max_tokens');
+	copy(options.n, 'n');
+	copy(readStop(context, itemIndex, options.stop), 'stop');
+	copy(options.presencePenalty, 'presence_penalty');
+	copy(options.frequencyPenalty, 'frequency_penalty');
+	copy(options.seed, 'seed');
+	copy(options.reasoningEffort, 'reasoning_effort');
+	copy(responseFormat(context, itemIndex, options), 'response_format');
+	const tools = readTools(context, itemIndex, options.tools);
+	copy(tools, 'tools');
+	copy(toolChoice(context, itemIndex, options, tools), 'tool_choice');
+	copy(typeof options.user === 'string' ? options.user.trim() : undefined, 'user');
+	if (options.stream !== false) {
+		body.stream = true;
+		body.stream_options = STREAM_OPTIONS;
+	}
+	const merged = mergeExtraBody(context, itemIndex, body, options.extraBody);
+	// Extra Body Fields may turn streaming off; stream_options without a stream is a 400.
+	if (merged.stream !== true && merged.stream_options === STREAM_OPTIONS) delete merged.stream_options;
+	return merged;
+}
+
+function readStop(context: IExecuteFunctions, itemIndex: number, value: unknown): string[] | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	let stop: unknown = value;
+	if (typeof value === 'string') {
+		stop = value.trim().startsWith('[')
+			? parseJsonParameter(context, itemIndex, value, 'Stop Sequences', 'array')
+			: value.split(/\r?\n/).filter((line) => line !== '');
+	}
+	if (!Array.isArray(stop) || stop.some((sequence) => typeof sequence !== 'string' || sequence === '')) {
+		throw invalidParameter(
+			context.getNode(),
+			itemIndex,
+			'Stop Sequences',
+			'must be a list of non-empty strings',
+			'Enter a JSON array such as ["\\n\\n", "END"], or one sequence per line.',
+		);
+	}
+	return stop.length ? (stop as string[]) : undefined;
+}
+
+function responseFormat(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	options: ChatOptions,
+): IDataObject | undefined {
+	if (options.responseFormat === 'json_object') return { type: 'json_object' };
+	if (options.responseFormat !== 'json_schema') return undefined;
+	const schema = parseJsonParameter(context, itemIndex, options.jsonSchema, 'JSON Schema', 'object');
+	if (schema === undefined) {
+		throw invalidParameter(
+			context.getNode(),
+			itemIndex,
+			'JSON Schema',
+			'is required when Response Format is JSON Schema',
+			'Add "JSON Schema" under Options and describe the reply as a JSON Schema object.',
+		);
+	}
+	const name = options.jsonSchemaName?.trim() || 'response';
+	const jsonSchema: IDataObject = { name, schema: schema as IDataObject };
+	if (options.jsonSchemaStrict !== undefined) jsonSchema.strict = options.jsonSchemaStrict;
+	return { type: 'json_schema', json_schema: jsonSchema };
+}
+
+function readTools(context: IExecuteFunctions, itemIndex: number, value: unknown): IDataObject[] | undefined {
+	const parsed = parseJsonParameter(context, itemIndex, value, 'Tools', 'object or array');
+	if (parsed === undefined) return undefined;
+	const list = (Array.isArray(parsed) ? parsed : [parsed]) as unknown[];
+	if (list.length === 0) return undefined;
+	return list.map((entry, index) => {
+		const tool = typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? (entry as IDataObject) : {};
+		const fn = (tool.type === 'function' || tool.function ? tool.function : tool) as IDataObject | undefined;
+		if (typeof fn?.name !== 'string' || !fn.name.trim()) {
+			throw invalidParameter(
+				context.getNode(),
+				itemIndex,
+				'Tools',
+				`tool ${index + 1} has no function name`,
+				'Each tool is {"type": "function", "function": {"name": "...", "description": "...", "parameters": {...}}} or just {"name", "description", "parameters"}.',
+			);
+		}
+		return tool.type === 'function' ? tool : { type: 'function', function: fn };
+	});
+}
+
+function toolChoice(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	options: ChatOptions,
+	tools: IDataObject[] | undefined,
+): string | IDataObject | undefined {
+	if (options.toolChoice === undefined) return undefined;
+	if (!tools) {
+		throw invalidParameter(
+			context.getNode(),
+			itemIndex,
+			'Tool Choice',
+			'needs at least one tool in "Tools"',
+		);
+	}
+	if (options.toolChoice !== 'function') return options.toolChoice;
+	const name = options.toolChoiceFunction?.trim();
+	const names = tools.map((tool) => String((tool.function as IDataObject).name));
+	if (!name || !names.includes(name)) {
+		throw invalidParameter(
+			context.getNode(),
+			itemIndex,
+			'Tool Function Name',
+			name ? `"${name}" is not one of the Tools` : 'is empty',
+			`The Tools define: ${names.join(', ')}.`,
+		);
+	}
+	return { type: 'function', function: { name } };
+}

@@ -1,0 +1,126 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { PackageDirectoryLoader } from 'n8n-core';
+import type { INodeTypeDescription } from 'n8n-workflow';
+
+import '../support/n8n-env';
+
+const root = path.resolve(__dirname, '../..');
+const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+	name: string;
+	n8n: { n8nNodesApiVersion: number; nodes: string[]; credentials: string[] };
+	files: string[];
+};
+
+beforeAll(() => {
+	const missing = [...manifest.n8n.nodes, ...manifest.n8n.credentials].filter(
+		(file) => !existsSync(path.join(root, file)),
+	);
+	if (missing.length) {
+		throw new Error(`Build first (npm run build): missing ${missing.join(', ')}`);
+	}
+});
+
+describe('the built package loads the way n8n loads an installed community package', () => {
+	let loader: PackageDirectoryLoader;
+
+	beforeAll(async () => {
+		// What n8n does for a package in ~/.n8n/nodes/node_modules: read the `n8n` field, require dist/.
+		loader = new PackageDirectoryLoader(root);
+		await loader.loadAll();
+	});
+
+	it('loads every node and credential the n8n field lists, and nothing else', () => {
+		expect(manifest.n8n.n8nNodesApiVersion).toBe(1);
+		const nodeFiles = Object.values(loader.known.nodes).map((known) => known.sourcePath);
+		expect(nodeFiles.sort()).toEqual([...manifest.n8n.nodes].sort());
+		const credentialFiles = Object.values(loader.known.credentials).map((known) => known.sourcePath);
+		expect(credentialFiles).toEqual(manifest.n8n.credentials);
+		expect(Object.keys(loader.nodeTypes).sort()).toEqual([
+			'deerApiChat',
+			'deerApiImageGenerate',
+			'deerApiListModels',
+		]);
+		expect(Object.keys(loader.credentialTypes)).toEqual(['deerApi']);
+	});
+
+	it.each(['deerApiChat', 'deerApiImageGenerate', 'deerApiListModels'])(
+		'%s: light and dark icons exist, codex read from its .node.json, credential tested by the node',
+		(name) => {
+			const { type, sourcePath } = loader.nodeTypes[name];
+			const description = type.description as INodeTypeDescription & {
+				iconUrl?: { light: string; dark: string };
+			};
+			expect(description.usableAsTool).toBe(true);
+
+			// The loader only computes icon URLs; n8n serves them from these files.
+			const iconUrl = description.iconUrl!;
+			for (const url of [iconUrl.light, iconUrl.dark]) {
+				const file = path.join(root, url.replace(`icons/${manifest.name}/`, ''));
+				expect(existsSync(file)).toBe(true);
+				expect(readFileSync(file, 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+			}
+
+			// A missing or broken codex falls back silently to a default: check it is ours.
+			const codexFile = path.join(root, `${sourcePath}on`);
+			const codex = JSON.parse(readFileSync(codexFile, 'utf8'));
+			expect(codex.node).toBe(`${manifest.name}.${name}`);
+			expect(description.codex?.categories).toEqual(expect.arrayContaining(codex.categories));
+			expect(codex.categories.length).toBeGreaterThan(0);
+
+			const credential = description.credentials?.find((entry) => entry.name === 'deerApi');
+			expect(credential).toMatchObject({ required: true, testedBy: 'deerApiCredentialTest' });
+			expect(typeof type.methods?.credentialTest?.deerApiCredentialTest).toBe('function');
+		},
+	);
+
+	it('the credential has its icons and no declarative test that would shadow the nodes\' test', () => {
+		const { type, sourcePath } = loader.credentialTypes.deerApi;
+		expect(type.displayName).toBe('DeerAPI');
+		expect(type.test).toBeUndefined();
+		const icon = type.icon as { light: string; dark: string };
+		for (const file of [icon.light, icon.dark]) {
+			expect(existsSync(path.join(root, path.dirname(sourcePath), file.replace('file:', '')))).toBe(true);
+		}
+	});
+});
+
+describe('npm pack', () => {
+	let files: string[];
+
+	beforeAll(() => {
+		const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+			cwd: root,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'ignore'],
+		});
+		files = (JSON.parse(output) as Array<{ files: Array<{ path: string }> }>)[0].files.map(
+			(file) => file.path,
+		);
+	});
+
+	it('ships dist/, README, LICENSE and package.json only', () => {
+		expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE']));
+		const outside = files.filter(
+			(file) => !['package.json', 'README.md', 'LICENSE'].includes(file) && !file.startsWith('dist/'),
+		);
+		expect(outside).toEqual([]);
+	});
+
+	it('ships every file n8n loads, with their icons and codex files', () => {
+		for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) {
+			expect(files).toContain(file);
+		}
+		for (const node of manifest.n8n.nodes) expect(files).toContain(`${node}on`);
+		expect(files.filter((file) => file.endsWith('.svg')).length).toBe(8);
+	});
+
+	it('ships no tests, sources, source maps, build caches or sandbox', () => {
+		const unwanted = files.filter((file) =>
+			/(^|\/)(test|tests|__tests__|sandbox|bench)\/|\.test\.|\.map$|tsbuildinfo|(?<!\.d)\.ts$/.test(file),
+		);
+		expect(unwanted).toEqual([]);
+	});
+});
