@@ -6,7 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { CREDENTIAL_TEST_NAME, deerApiCredentialTest } from '../shared/n8n/credential-test';
+import { deerApiCredentialTest } from '../shared/n8n/credential-test';
 import { searchModels } from '../shared/n8n/models';
 import { chatProperties } from './description';
 import { execute } from './execute';
@@ -27,7 +27,7 @@ export class DeerApiChat implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'deerApi', required: true, testedBy: CREDENTIAL_TEST_NAME }],
+		credentials: [{ name: 'deerApi', required: true, testedBy: 'deerApiCredentialTest' }],
 		properties: chatProperties,
 	};
 

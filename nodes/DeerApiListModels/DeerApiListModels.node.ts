@@ -6,7 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { CREDENTIAL_TEST_NAME, deerApiCredentialTest } from '../shared/n8n/credential-test';
+import { deerApiCredentialTest } from '../shared/n8n/credential-test';
 import { properties } from './description';
 import { execute } from './execute';
 
@@ -23,7 +23,7 @@ export class DeerApiListModels implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'deerApi', required: true, testedBy: CREDENTIAL_TEST_NAME }],
+		credentials: [{ name: 'deerApi', required: true, testedBy: 'deerApiCredentialTest' }],
 		properties,
 	};
 

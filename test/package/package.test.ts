@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { PackageDirectoryLoader } from 'n8n-core';
-import type { INodeTypeDescription } from 'n8n-workflow';
+import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import '../support/n8n-env';
 
@@ -49,7 +49,8 @@ describe('the built package loads the way n8n loads an installed community packa
 	it.each(['deerApiChat', 'deerApiImageGenerate', 'deerApiListModels'])(
 		'%s: light and dark icons exist, codex read from its .node.json, credential tested by the node',
 		(name) => {
-			const { type, sourcePath } = loader.nodeTypes[name];
+			const { type: loaded, sourcePath } = loader.nodeTypes[name];
+			const type = loaded as INodeType;
 			const description = type.description as INodeTypeDescription & {
 				iconUrl?: { light: string; dark: string };
 			};
@@ -80,10 +81,15 @@ describe('the built package loads the way n8n loads an installed community packa
 		const { type, sourcePath } = loader.credentialTypes.deerApi;
 		expect(type.displayName).toBe('DeerAPI');
 		expect(type.test).toBeUndefined();
-		const icon = type.icon as { light: string; dark: string };
-		for (const file of [icon.light, icon.dark]) {
-			expect(existsSync(path.join(root, path.dirname(sourcePath), file.replace('file:', '')))).toBe(true);
+		const { iconUrl } = type as { iconUrl?: { light: string; dark: string } };
+		expect(iconUrl).toEqual({
+			light: `icons/${manifest.name}/dist/credentials/deerApi.svg`,
+			dark: `icons/${manifest.name}/dist/credentials/deerApi.dark.svg`,
+		});
+		for (const url of [iconUrl!.light, iconUrl!.dark]) {
+			expect(existsSync(path.join(root, url.replace(`icons/${manifest.name}/`, '')))).toBe(true);
 		}
+		expect(sourcePath).toBe(manifest.n8n.credentials[0]);
 	});
 });
 

@@ -27,15 +27,24 @@ export async function downloadImages(
 	const binary: IBinaryKeyData = {};
 	const images: IDataObject[] = [];
 	for (const [index, url] of urls.entries()) {
-		let image: Image;
-		try {
-			image = await fetchImage(client, url, options);
-		} catch (error) {
-			throw imageDownloadError(context.getNode(), error, options.itemIndex ?? 0, url);
-		}
+		const image = await downloadImage(context, client, url, options);
 		const property = `${options.propertyPrefix}${index}`;
 		binary[property] = await imageToBinary(context, image, `${options.fileBaseName}-${index}`);
 		images.push({ property, ...imageInfo(image), url: image.url ?? (url.startsWith('data:') ? 'data URL' : url) });
 	}
 	return { binary, images };
+}
+
+/** One image link (http(s) or data URL) fetched; a failure names the link and what was wrong. */
+export async function downloadImage(
+	context: IExecuteFunctions,
+	client: RelayClient,
+	url: string,
+	options: FetchImageOptions & { itemIndex?: number },
+): Promise<Image> {
+	try {
+		return await fetchImage(client, url, options);
+	} catch (error) {
+		throw imageDownloadError(context.getNode(), error, options.itemIndex ?? 0, url);
+	}
 }

@@ -7,10 +7,10 @@ import type {
 import { clientFromCredential } from './client';
 import { errorMessage } from './errors';
 
-/** The name every node gives in `credentials: [{ name: 'deerApi', testedBy }]`. */
-export const CREDENTIAL_TEST_NAME = 'deerApiCredentialTest';
-
 /**
+ * Every node lists `{ name: 'deerApi', testedBy: 'deerApiCredentialTest' }` (a literal: n8n's lint
+ * rule reads it from the source) and `methods.credentialTest.deerApiCredentialTest`.
+ *
  * "Test" in the credential dialog: lists the models with the key and base URL as entered, through
  * the same client the nodes use, and reports the relay's own message when that fails.
  */
