@@ -10,7 +10,7 @@ export class DeerApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:deerApi.svg', dark: 'file:deerApi.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-deerapi/n8n-nodes-deerapi#credential';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-deerapi#credential';
 
 	properties: INodeProperties[] = [
 		{
