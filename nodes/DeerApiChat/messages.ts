@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { sniffImageType } from '../shared/images';
+import { binaryImageDataUrl } from '../shared/n8n/binary';
 import { invalidParameter } from '../shared/n8n/errors';
 import { parseJsonParameter } from '../shared/n8n/parameters';
 
@@ -201,36 +201,7 @@ async function binaryDataUrls(
 	if (names.length === 0) {
 		throw invalidParameter(context.getNode(), itemIndex, 'Images', `${position} names no binary field`);
 	}
-	const binary = context.getInputData()[itemIndex]?.binary ?? {};
 	const urls: string[] = [];
-	for (const name of names) {
-		const data = binary[name];
-		if (!data) {
-			const available = Object.keys(binary);
-			throw invalidParameter(
-				context.getNode(),
-				itemIndex,
-				'Images',
-				`the input item has no binary field "${name}"`,
-				available.length
-					? `Its binary fields: ${available.join(', ')}.`
-					: 'The input item has no binary data at all.',
-			);
-		}
-		const bytes = await context.helpers.getBinaryDataBuffer(itemIndex, name);
-		const declared = data.mimeType?.toLowerCase().startsWith('image/') ? data.mimeType : undefined;
-		const mimeType = sniffImageType(bytes)?.mimeType ?? declared;
-		if (!mimeType) {
-			const what = [data.mimeType, data.fileName].filter(Boolean).join(', ');
-			throw invalidParameter(
-				context.getNode(),
-				itemIndex,
-				'Images',
-				`the binary field "${name}" is not an image${what ? ` (${what})` : ''}`,
-				'Vision models take PNG, JPEG, WebP or GIF images.',
-			);
-		}
-		urls.push(`data:${mimeType};base64,${bytes.toString('base64')}`);
-	}
+	for (const name of names) urls.push(await binaryImageDataUrl(context, itemIndex, name, 'Images'));
 	return urls;
 }

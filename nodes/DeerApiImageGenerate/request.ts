@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { asImage } from '../shared/images';
+import { binaryImageDataUrl } from '../shared/n8n/binary';
 import { invalidParameter } from '../shared/n8n/errors';
 import { mergeExtraBody, readModel } from '../shared/n8n/parameters';
 import {
@@ -187,29 +187,9 @@ async function readReferenceImages(
 
 	const fields = splitList(options.referenceImageFields, /[\s,]+/);
 	if (fields.length === 0) return urls;
-	const binary = context.getInputData()[itemIndex]?.binary ?? {};
 	const dataUrls: string[] = [];
 	for (const field of fields) {
-		if (!binary[field]) {
-			const available = Object.keys(binary);
-			throw invalidParameter(
-				node,
-				itemIndex,
-				'Reference Image Fields',
-				`the input item has no binary field "${field}"`,
-				available.length
-					? `Its binary fields: ${available.join(', ')}.`
-					: 'The input item has no binary data: read the file first (e.g. with an HTTP Request or Read File node).',
-			);
-		}
-		const bytes = await context.helpers.getBinaryDataBuffer(itemIndex, field);
-		try {
-			const image = asImage(bytes, `The file in binary field "${field}"`, binary[field].mimeType);
-			dataUrls.push(`data:${image.mimeType};base64,${bytes.toString('base64')}`);
-		} catch (error) {
-			// NotAnImageError, whose message names the field and what the bytes look like.
-			throw invalidParameter(node, itemIndex, 'Reference Image Fields', (error as Error).message);
-		}
+		dataUrls.push(await binaryImageDataUrl(context, itemIndex, field, 'Reference Image Fields'));
 	}
 	return [...urls, ...dataUrls];
 }

@@ -1,6 +1,7 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import type { Image } from '../images';
+import { sniffImageType, type Image } from '../images';
+import { invalidParameter } from './errors';
 
 /**
  * An image as n8n binary data, ready for Drive, S3, Slack or email nodes: MIME type from the
@@ -31,4 +32,45 @@ export function imageInfo(image: Image): Record<string, string | number> {
 	if (image.height !== undefined) info.height = image.height;
 	if (image.url) info.url = image.url;
 	return info;
+}
+
+/**
+ * An image in a binary field of the input item, as a `data:` URL for a request body (vision input,
+ * reference images). The MIME type is read from the bytes; the declared one counts only for
+ * image formats we do not recognise (HEIC, TIFF). `field` names the node parameter in errors.
+ */
+export async function binaryImageDataUrl(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	property: string,
+	field: string,
+): Promise<string> {
+	const binary = context.getInputData()[itemIndex]?.binary ?? {};
+	const data = binary[property];
+	if (!data) {
+		const available = Object.keys(binary);
+		throw invalidParameter(
+			context.getNode(),
+			itemIndex,
+			field,
+			`the input item has no binary field "${property}"`,
+			available.length
+				? `Its binary fields: ${available.join(', ')}.`
+				: 'The input item has no binary data: read the file first (e.g. with an HTTP Request or Read/Write Files node).',
+		);
+	}
+	const bytes = await context.helpers.getBinaryDataBuffer(itemIndex, property);
+	const declared = data.mimeType?.toLowerCase().startsWith('image/') ? data.mimeType : undefined;
+	const mimeType = sniffImageType(bytes)?.mimeType ?? declared;
+	if (!mimeType) {
+		const what = [data.mimeType, data.fileName].filter(Boolean).join(', ');
+		throw invalidParameter(
+			context.getNode(),
+			itemIndex,
+			field,
+			`the binary field "${property}" is not an image${what ? ` (${what})` : ''}`,
+			'Models take PNG, JPEG, WebP or GIF images.',
+		);
+	}
+	return `data:${mimeType};base64,${bytes.toString('base64')}`;
 }

@@ -294,7 +294,7 @@ describe('doubao-seedream', () => {
 			input: [{ json: {}, binary: { data: await toBinaryData(Buffer.from('name,price\nmug,4\n'), 'a.csv', 'text/csv') } }],
 		});
 		expect(notImage.error!.message).toBe(
-			'Reference Image Fields: The file in binary field "data" is not an image (content-type text/csv): it starts with "name,price mug,4"',
+			'Reference Image Fields: the binary field "data" is not an image (text/csv, a.csv)',
 		);
 
 		const badLink = await runNode(ctx.sandbox, { model: model(SEEDREAM), options: { referenceImageUrls: 'ftp://host/a.png' } });
