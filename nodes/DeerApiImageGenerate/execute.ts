@@ -18,6 +18,8 @@ import { readImageRequest, type ImageRequest } from './request';
 /** One image of an answer: its bytes in base64, or a link to them. */
 interface ImageSource {
 	b64?: string;
+	/** b64_json already decoded by the transport. */
+	bytes?: Buffer;
 	url?: string;
 	revisedPrompt?: string;
 }
@@ -70,7 +72,7 @@ async function generateWithImagesApi(
 	}
 	const sources = data.map((entry, index) => {
 		const source = toSource(entry);
-		if (!source.b64 && !source.url) {
+		if (!source.b64 && !source.bytes && !source.url) {
 			throw new NodeOperationError(
 				context.getNode(),
 				`Image ${index + 1} of the answer has neither "b64_json" nor "url"`,
@@ -120,7 +122,7 @@ async function imageItem(
 	if (source.revisedPrompt) json.revisedPrompt = source.revisedPrompt;
 	if (source.url && !source.url.startsWith('data:')) json.url = source.url;
 	json.index = index;
-	if (!source.b64 && !request.downloadImages) return { json };
+	if (!source.b64 && !source.bytes && !request.downloadImages) return { json };
 
 	const image = await loadImage(context, client, request, itemIndex, index, source, signal);
 	const binary = await imageToBinary(context, image, `${fileBaseName(request.model)}-${itemIndex}-${index}`);
@@ -136,8 +138,8 @@ async function loadImage(
 	source: ImageSource,
 	signal: AbortSignal,
 ): Promise<Image> {
-	if (source.b64) {
-		const bytes = Buffer.from(source.b64, 'base64');
+	if (source.bytes || source.b64) {
+		const bytes = source.bytes ?? Buffer.from(source.b64!, 'base64');
 		try {
 			return asImage(bytes, `Image ${index + 1} of the answer (b64_json)`);
 		} catch (error) {
@@ -156,6 +158,7 @@ async function loadImage(
 function toSource(entry: ImageData): ImageSource {
 	return {
 		b64: nonEmptyString(entry.b64_json),
+		bytes: Buffer.isBuffer(entry.b64_json_bytes) ? entry.b64_json_bytes : undefined,
 		url: nonEmptyString(entry.url)?.trim(),
 		revisedPrompt: nonEmptyString(entry.revised_prompt),
 	};

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { toNodeError, type NodeError } from './errors';
@@ -21,6 +23,9 @@ export async function runPerItem(
 	const items = context.getInputData();
 	const results: INodeExecutionData[][] = new Array(items.length);
 	const controller = new AbortController();
+	// Every request in flight listens to it (the transport removes its listener when done): above
+	// 10 at once Node would print a false "possible EventTarget memory leak" warning.
+	setMaxListeners(0, controller.signal);
 	const cancelSignal = context.getExecutionCancelSignal?.();
 	const onCancel = () => controller.abort();
 	if (cancelSignal?.aborted) controller.abort();

@@ -10,23 +10,25 @@ import type {
 
 /**
  * Joins many small string pieces. Deltas are a few characters each and a long answer has
- * millions of them: appending to a short segment and keeping finished segments in a list keeps
- * both the number of objects and the copying low (see bench/ for the figures).
+ * millions of them. `a += b` makes V8 keep a rope: one node per piece (about 7 bytes of memory per
+ * byte of text for 8-character deltas), flattened only when the text is read. Here the pieces of
+ * each ~16 KB segment are kept in an array and joined into one flat string once the segment is
+ * full, so a finished answer costs about its own size (see bench/RESULTS.md).
  */
 export class TextBuilder {
 	private parts: string[] = [];
 
-	private segment = '';
+	private pieces: string[] = [];
+
+	private pending = 0;
 
 	private seen = false;
 
 	append(text: string): void {
 		this.seen = true;
-		this.segment += text;
-		if (this.segment.length >= 16384) {
-			this.parts.push(this.segment);
-			this.segment = '';
-		}
+		this.pieces.push(text);
+		this.pending += text.length;
+		if (this.pending >= 16384) this.closeSegment();
 	}
 
 	get isEmpty(): boolean {
@@ -34,12 +36,16 @@ export class TextBuilder {
 	}
 
 	toString(): string {
-		if (this.parts.length === 0) return this.segment;
-		this.parts.push(this.segment);
-		const text = this.parts.join('');
-		this.parts = [text];
-		this.segment = '';
-		return text;
+		this.closeSegment();
+		if (this.parts.length > 1) this.parts = [this.parts.join('')];
+		return this.parts[0] ?? '';
+	}
+
+	private closeSegment(): void {
+		if (this.pieces.length === 0) return;
+		this.parts.push(this.pieces.length === 1 ? this.pieces[0] : this.pieces.join(''));
+		this.pieces = [];
+		this.pending = 0;
 	}
 }
 

@@ -1,5 +1,7 @@
-import { EnvHttpProxyAgent, interceptors, request, type Dispatcher } from 'undici';
+import type * as Undici from 'undici';
+import type { Dispatcher } from 'undici';
 
+import { extractBase64Fields, restoreBase64Fields } from './base64-fields';
 import { ChatStreamAssembler } from './chat-assembler';
 import { errorFromPayload, errorFromResponse, findErrorObject, isRecord } from './error-body';
 import {
@@ -83,6 +85,16 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 5 * 60_000;
 const USER_AGENT = 'n8n-nodes-deerapi';
 
+/**
+ * undici is loaded on the first request, not with the module: it is 110 modules and ~80 ms, and
+ * n8n loads every installed node at start-up (see bench/RESULTS.md, "load time").
+ */
+let undiciModule: typeof Undici | undefined;
+function undici(): typeof Undici {
+	undiciModule ??= require('undici') as typeof Undici;
+	return undiciModule;
+}
+
 let pooledDispatcher: Dispatcher | undefined;
 let pooledDownloadDispatcher: Dispatcher | undefined;
 
@@ -92,7 +104,7 @@ let pooledDownloadDispatcher: Dispatcher | undefined;
  * timeouts are off: ours are per attempt and know about streams.
  */
 export function sharedDispatcher(): Dispatcher {
-	pooledDispatcher ??= new EnvHttpProxyAgent({
+	pooledDispatcher ??= new (undici().EnvHttpProxyAgent)({
 		keepAliveTimeout: 30_000,
 		headersTimeout: 0,
 		bodyTimeout: 0,
@@ -102,8 +114,8 @@ export function sharedDispatcher(): Dispatcher {
 
 // Image hosts answer with redirects to signed CDN URLs; API endpoints must not be redirected.
 function downloadDispatcher(base: Dispatcher): Dispatcher {
-	if (base !== pooledDispatcher) return base.compose(interceptors.redirect({ maxRedirections: 5 }));
-	pooledDownloadDispatcher ??= base.compose(interceptors.redirect({ maxRedirections: 5 }));
+	if (base !== pooledDispatcher) return base.compose(undici().interceptors.redirect({ maxRedirections: 5 }));
+	pooledDownloadDispatcher ??= base.compose(undici().interceptors.redirect({ maxRedirections: 5 }));
 	return pooledDownloadDispatcher;
 }
 
@@ -174,7 +186,8 @@ export class RelayClient {
 		body: Record<string, unknown>,
 		options: CallOptions = {},
 	): Promise<RelayResponse<ImagesResponse>> {
-		const response = await this.json<ImagesResponse>('POST', 'images/generations', body, options);
+		// b64_json images are decoded from the body bytes (b64_json_bytes), see base64-fields.ts.
+		const response = await this.json<ImagesResponse>('POST', 'images/generations', body, options, 'b64_json');
 		if (!Array.isArray(response.body?.data)) {
 			throw new RelayResponseError('The image answer has no "data" array', response.status);
 		}
@@ -187,23 +200,29 @@ export class RelayClient {
 		endpoint: string,
 		body: unknown,
 		options: CallOptions = {},
+		/** A field holding big base64 values, decoded from the bytes into `<field>_bytes` Buffers. */
+		base64Field?: string,
 	): Promise<RelayResponse<T>> {
 		const url = endpointUrl(this.apiRoot, endpoint);
 		const payload = body === undefined ? undefined : JSON.stringify(body);
 		return await this.withRetries(url, options, async (attempt) => {
-			const response = await request(url, {
+			const response = await undici().request(url, {
 				method,
 				dispatcher: this.dispatcher,
 				headers: this.headers('application/json', payload !== undefined),
 				body: payload,
 				signal: attempt.signal,
 			});
-			const text = (await readBody(response.body, attempt)).toString('utf8');
 			const headers = response.headers as ResponseHeaders;
+			const bytes = await readBody(response.body, attempt, undefined, false, contentLength(headers));
 			if (response.statusCode < 200 || response.statusCode >= 300) {
-				throw this.errorFromResponse(response.statusCode, headers, text);
+				throw this.errorFromResponse(response.statusCode, headers, bytes.toString('utf8'));
 			}
-			return this.parseJsonBody<T>(response.statusCode, headers, text, attempt);
+			if (!base64Field) return this.parseJsonBody<T>(response.statusCode, headers, bytes.toString('utf8'), attempt);
+			const { text, values } = extractBase64Fields(bytes, base64Field);
+			const parsed = this.parseJsonBody<T>(response.statusCode, headers, text, attempt);
+			restoreBase64Fields(parsed.body, values, base64Field);
+			return parsed;
 		});
 	}
 
@@ -225,7 +244,7 @@ export class RelayClient {
 		}
 		const dispatcher = downloadDispatcher(this.dispatcher);
 		return await this.withRetries(parsed.href, options, async (attempt) => {
-			const response = await request(parsed.href, {
+			const response = await undici().request(parsed.href, {
 				method: 'GET',
 				dispatcher,
 				headers: { 'user-agent': USER_AGENT, accept: 'image/*,*/*;q=0.8' },
@@ -241,7 +260,7 @@ export class RelayClient {
 				response.body.destroy();
 				throw new ResponseTooLargeError(options.maxBytes, length);
 			}
-			const bytes = await readBody(response.body, attempt, options.maxBytes);
+			const bytes = await readBody(response.body, attempt, options.maxBytes, false, contentLength(headers));
 			const contentType = headers['content-type'];
 			return {
 				bytes,
@@ -263,7 +282,7 @@ export class RelayClient {
 			url,
 			options,
 			async (attempt) => {
-				const response = await request(url, {
+				const response = await undici().request(url, {
 					method: 'POST',
 					dispatcher: this.dispatcher,
 					headers: this.headers('text/event-stream', true),
@@ -487,7 +506,35 @@ async function readBody(
 	attempt: Attempt,
 	maxBytes?: number,
 	truncate = false,
+	/** The content-length, if known: the chunks are then copied into one buffer as they arrive. */
+	expectedBytes?: number,
 ): Promise<Buffer> {
+	// Big bodies (images as base64) with a known length: no list of chunks plus a concatenated copy.
+	if (
+		expectedBytes !== undefined &&
+		expectedBytes >= 64 * 1024 &&
+		// A header is not a promise: never reserve more than a sane answer up front.
+		expectedBytes <= 256 * 1024 * 1024 &&
+		(maxBytes === undefined || expectedBytes <= maxBytes)
+	) {
+		const whole = Buffer.allocUnsafe(expectedBytes);
+		const overflow: Buffer[] = []; // only if the server sends more than it announced
+		let filled = 0;
+		for await (const chunk of body) {
+			attempt.touch();
+			const bytes = chunk as Buffer;
+			const fits = Math.max(0, Math.min(bytes.length, whole.length - filled));
+			if (fits > 0) bytes.copy(whole, filled, 0, fits);
+			if (fits < bytes.length) overflow.push(bytes.subarray(fits));
+			filled += bytes.length;
+			if (maxBytes !== undefined && filled > maxBytes) {
+				body.destroy();
+				throw new ResponseTooLargeError(maxBytes, filled);
+			}
+		}
+		if (overflow.length === 0) return filled === whole.length ? whole : whole.subarray(0, filled);
+		return Buffer.concat([whole, ...overflow]);
+	}
 	const chunks: Buffer[] = [];
 	let size = 0;
 	for await (const chunk of body) {
@@ -502,6 +549,11 @@ async function readBody(
 		chunks.push(bytes);
 	}
 	return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+
+function contentLength(headers: ResponseHeaders): number | undefined {
+	const value = Number(headers['content-length']);
+	return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 }
 
 function requestIdOf(headers: ResponseHeaders): string | undefined {

@@ -84,6 +84,8 @@ export interface ModelEntry {
 export interface ImageData {
 	url?: string;
 	b64_json?: string;
+	/** b64_json decoded by the transport (b64_json is then ""): generateImages() sets it. */
+	b64_json_bytes?: Buffer;
 	revised_prompt?: string;
 	[key: string]: unknown;
 }
