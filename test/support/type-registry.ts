@@ -32,6 +32,7 @@ export const CORE_NODE_FILES: Record<string, string> = {
 	'n8n-nodes-base.sort': 'Transform/Sort/Sort.node.js',
 	'n8n-nodes-base.limit': 'Transform/Limit/Limit.node.js',
 	'n8n-nodes-base.stickyNote': 'StickyNote/StickyNote.node.js',
+	'n8n-nodes-base.convertToFile': 'Files/ConvertToFile/ConvertToFile.node.js',
 };
 
 type AnyNodeType = INodeType | IVersionedNodeType;

@@ -86,6 +86,10 @@ export interface RunOptions {
 	streaming?: (chunk: StructuredChunk) => void | Promise<void>;
 	/** Cancel the execution after this long (n8n's workflow timeout). */
 	timeoutMs?: number;
+	/** Called when a node starts (n8n's nodeExecuteBefore hook), e.g. to show progress. */
+	onNodeStart?: (nodeName: string) => void | Promise<void>;
+	/** Called when a node has finished or failed (n8n's nodeExecuteAfter hook), with its task data. */
+	onNodeEnd?: (nodeName: string, task: ITaskData) => void | Promise<void>;
 }
 
 export interface NodeRun {
@@ -402,6 +406,9 @@ export function createHarness(options: HarnessOptions = {}): WorkflowHarness {
 		hooks.addHandler('nodeExecuteAfter', (nodeName) => {
 			order.push(nodeName);
 		});
+		const { onNodeStart, onNodeEnd } = runOptions;
+		if (onNodeStart) hooks.addHandler('nodeExecuteBefore', async (nodeName) => await onNodeStart(nodeName));
+		if (onNodeEnd) hooks.addHandler('nodeExecuteAfter', async (nodeName, task) => await onNodeEnd(nodeName, task));
 		const afterHook = deferred<IRun>();
 		hooks.addHandler('workflowExecuteAfter', (fullRunData) => {
 			afterHook.resolve(fullRunData);

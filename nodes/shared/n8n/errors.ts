@@ -59,10 +59,14 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 		return apiError;
 	}
 	if (error instanceof RelayError) {
-		return new NodeOperationError(node, error.message, {
-			itemIndex,
-			description: describeOtherError(error),
-		});
+		const operationError = new NodeOperationError(node, error.message, { itemIndex });
+		// n8n swaps a message that mentions ECONNREFUSED, ECONNRESET ... for a generic sentence
+		// without the host; keep ours (it names the host) and let theirs explain it.
+		const generic = operationError.message !== error.message ? operationError.message : undefined;
+		operationError.message = error.message;
+		operationError.description =
+			[generic && `${generic}.`, describeOtherError(error)].filter(Boolean).join(' ') || undefined;
+		return operationError;
 	}
 	return new NodeOperationError(node, errorMessage(error), { itemIndex });
 }

@@ -50,6 +50,21 @@ describe('relay errors', () => {
 		expect(chatRequests(sandbox)).toHaveLength(1);
 	});
 
+	it('a relay that cannot be reached: the message names the host, n8n\'s own hint is kept as the description', async () => {
+		const closed = await startSandbox();
+		const { url } = closed;
+		await closed.close();
+		const result = await runChat(sandbox, {
+			parameters: { messages: userMessage('hi'), options: { maxRetries: 0 } },
+			credentials: { baseUrl: url },
+		});
+		const error = nodeError(result);
+		expect(error.constructor.name).toBe('NodeOperationError');
+		expect(error.message).toBe(`Could not reach ${new URL(url).host}: connection refused (ECONNREFUSED)`);
+		expect(error.description).toBe('The service refused the connection - perhaps it is offline.');
+		expect(error.context?.itemIndex).toBe(0);
+	});
+
 	it('never puts the key into items, run data or logs of a successful run', async () => {
 		const result = await runChat(sandbox, {
 			parameters: { messages: userMessage('hi'), options: { stream: false } },

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { readImageInfo, startSandbox } from '../../sandbox';
+
+const root = path.resolve(__dirname, '../..');
+
+/** `npm run demo` as a user runs it (the launcher builds only what is out of date). */
+function demo(args: string[], env: Record<string, string> = {}) {
+	const clean = Object.fromEntries(
+		Object.entries(process.env).filter(([name]) => !name.startsWith('DEERAPI_')),
+	);
+	return new Promise<{ code: number | null; output: string }>((resolve) => {
+		const child = spawn(process.execPath, ['scripts/demo.js', ...args], {
+			cwd: root,
+			env: { ...clean, NO_COLOR: '1', ...env },
+		});
+		let output = '';
+		child.stdout.on('data', (chunk) => (output += chunk));
+		child.stderr.on('data', (chunk) => (output += chunk));
+		child.on('close', (code) => resolve({ code, output }));
+	});
+}
+
+function filesUnder(dir: string): string[] {
+	return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+		.map((file) => path.join(dir, file))
+		.filter((file) => statSync(file).isFile());
+}
+
+let out: string;
+beforeEach(() => {
+	out = mkdtempSync(path.join(tmpdir(), 'deerapi-demo-'));
+});
+afterEach(() => rmSync(out, { recursive: true, force: true }));
+
+it('runs every example against the built-in sandbox and writes real image files', async () => {
+	const { code, output } = await demo(['--out', out]);
+	expect(code).toBe(0);
+	expect(output).toMatch(/Running against the built-in sandbox at http:\/\/127\.0\.0\.1:\d+/);
+	for (const step of ['[1/4]', '[2/4]', '[3/4]', '[4/4]']) expect(output).toContain(step);
+	const summary = /Done: 4 workflows ran against the built-in sandbox, (\d+) images written to (.+?), total/.exec(output);
+	expect(summary).not.toBeNull();
+
+	const files = filesUnder(out);
+	expect(files).toHaveLength(Number(summary![1]));
+	expect(files.length).toBeGreaterThanOrEqual(5);
+	for (const file of files) {
+		const info = readImageInfo(readFileSync(file));
+		expect(info).toBeDefined();
+		expect(path.extname(file)).toBe(`.${info!.format === 'jpeg' ? 'jpg' : info!.format}`);
+	}
+}, 60_000);
+
+it('fails with a clear message and a non-zero exit when the relay cannot be reached, never printing the key', async () => {
+	const closed = await startSandbox();
+	const url = closed.url;
+	await closed.close();
+	const key = 'sk-demo-secret-0123456789';
+	const { code, output } = await demo(['--out', out], { DEERAPI_API_KEY: key, DEERAPI_BASE_URL: url });
+	expect(code).not.toBe(0);
+	expect(output).toContain(`Running against ${url}`);
+	expect(output).toMatch(/connection refused \(ECONNREFUSED\)/);
+	expect(output).toContain('Check DEERAPI_API_KEY and DEERAPI_BASE_URL');
+	expect(output).not.toContain(key);
+	expect(output).not.toContain('0123456789');
+}, 60_000);
