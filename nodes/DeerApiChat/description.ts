@@ -3,13 +3,13 @@ import type { INodeProperties } from 'n8n-workflow';
 import {
 	extraBodyOption,
 	maxConcurrencyOption,
+	maxDownloadSizeOption,
 	maxRetriesOption,
 	modelLocator,
 	timeoutOption,
 } from '../shared/n8n/parameters';
 
 export const DEFAULT_IMAGE_PROPERTY_PREFIX = 'image_';
-export const DEFAULT_MAX_DOWNLOAD_MB = 50;
 export const DEFAULT_IMAGE_DOWNLOAD_TIMEOUT_S = 120;
 
 const messageProperties: INodeProperties[] = [
@@ -235,14 +235,7 @@ const options: INodeProperties = {
 			displayOptions: { show: { responseFormat: ['json_schema'] } },
 		},
 		maxConcurrencyOption,
-		{
-			displayName: 'Max Download Size (MB)',
-			name: 'maxDownloadMb',
-			type: 'number',
-			default: DEFAULT_MAX_DOWNLOAD_MB,
-			typeOptions: { minValue: 0.001, numberPrecision: 3 },
-			description: 'A downloaded image larger than this fails the item instead of filling the memory',
-		},
+		maxDownloadSizeOption,
 		maxRetriesOption,
 		{
 			displayName: 'Maximum Number of Tokens',

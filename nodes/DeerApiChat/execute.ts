@@ -12,11 +12,10 @@ import { downloadImages } from '../shared/n8n/chat-images';
 import { getRelayClient } from '../shared/n8n/client';
 import { toNodeError } from '../shared/n8n/errors';
 import { runPerItem } from '../shared/n8n/items';
-import { readConcurrency, readModel, readTuning } from '../shared/n8n/parameters';
+import { readConcurrency, readMaxDownloadBytes, readModel, readTuning } from '../shared/n8n/parameters';
 import type { ChatCompletion, ChatDelta, RelayClient } from '../shared/transport';
 import {
 	DEFAULT_IMAGE_DOWNLOAD_TIMEOUT_S,
-	DEFAULT_MAX_DOWNLOAD_MB,
 	DEFAULT_IMAGE_PROPERTY_PREFIX,
 } from './description';
 import { buildMessages } from './messages';
@@ -94,7 +93,7 @@ async function chatItem(
 			fileBaseName: 'image',
 			signal,
 			itemIndex,
-			maxBytes: Math.round((options.maxDownloadMb ?? DEFAULT_MAX_DOWNLOAD_MB) * 1024 * 1024),
+			maxBytes: readMaxDownloadBytes(context, itemIndex, options),
 			timeoutMs: (options.imageDownloadTimeout ?? DEFAULT_IMAGE_DOWNLOAD_TIMEOUT_S) * 1000,
 		});
 		binary = downloaded.binary;

@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import {
 	extraBodyOption,
 	maxConcurrencyOption,
+	maxDownloadSizeOption,
 	maxRetriesOption,
 	modelLocator,
 	timeoutOption,
@@ -10,7 +11,6 @@ import {
 
 export const DEFAULT_MODEL = 'gpt-image-1';
 export const DEFAULT_BINARY_PROPERTY = 'data';
-export const DEFAULT_MAX_DOWNLOAD_MB = 50;
 /** Size value that sends no `size` at all: the model picks its own default. */
 export const MODEL_DEFAULT_SIZE = 'modelDefault';
 export const CUSTOM_SIZE = 'custom';
@@ -160,14 +160,7 @@ export const properties: INodeProperties[] = [
 				description:
 					'How many input items are sent at once. Output order always follows input order. Image models are slow and often rate limited: lower this on 429 errors.',
 			},
-			{
-				displayName: 'Max Download Size (MB)',
-				name: 'maxDownloadMb',
-				type: 'number',
-				default: DEFAULT_MAX_DOWNLOAD_MB,
-				typeOptions: { minValue: 0.001, numberPrecision: 3 },
-				description: 'Downloads larger than this fail with an error instead of filling the memory',
-			},
+			maxDownloadSizeOption,
 			maxRetriesOption,
 			{
 				displayName: 'Moderation',

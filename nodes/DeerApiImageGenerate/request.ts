@@ -2,11 +2,10 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { binaryImageDataUrl } from '../shared/n8n/binary';
 import { invalidParameter } from '../shared/n8n/errors';
-import { mergeExtraBody, readModel } from '../shared/n8n/parameters';
+import { mergeExtraBody, readMaxDownloadBytes, readModel } from '../shared/n8n/parameters';
 import {
 	CUSTOM_SIZE,
 	DEFAULT_BINARY_PROPERTY,
-	DEFAULT_MAX_DOWNLOAD_MB,
 	MODEL_DEFAULT_SIZE,
 } from './description';
 
@@ -55,11 +54,7 @@ export async function readImageRequest(
 	if (!binaryProperty) {
 		throw invalidParameter(node, itemIndex, 'Put Output in Field', 'is empty', 'Enter a binary field name such as "data".');
 	}
-	const maxDownloadMb =
-		typeof options.maxDownloadMb === 'number' ? options.maxDownloadMb : DEFAULT_MAX_DOWNLOAD_MB;
-	if (!(maxDownloadMb > 0)) {
-		throw invalidParameter(node, itemIndex, 'Max Download Size (MB)', `must be above 0, got ${maxDownloadMb}`);
-	}
+	const maxDownloadBytes = readMaxDownloadBytes(context, itemIndex, options);
 
 	const references = await readReferenceImages(context, itemIndex, options);
 	const base =
@@ -74,7 +69,7 @@ export async function readImageRequest(
 		body: mergeExtraBody(context, itemIndex, base, options.extraBody),
 		binaryProperty,
 		downloadImages: options.downloadImages !== false,
-		maxDownloadBytes: Math.floor(maxDownloadMb * 1024 * 1024),
+		maxDownloadBytes,
 	};
 }
 

@@ -141,6 +141,30 @@ export const maxConcurrencyOption: INodeProperties = {
 		'How many input items are sent to the relay at once. Output order always follows input order. 1 sends them one at a time.',
 };
 
+const DEFAULT_MAX_DOWNLOAD_MB = 50;
+
+export const maxDownloadSizeOption: INodeProperties = {
+	displayName: 'Max Download Size (MB)',
+	name: 'maxDownloadMb',
+	type: 'number',
+	default: DEFAULT_MAX_DOWNLOAD_MB,
+	typeOptions: { minValue: 0.001, numberPrecision: 3 },
+	description: 'A downloaded image larger than this fails the item instead of filling the memory',
+};
+
+/** The image download limit in bytes, from a node's Options collection. */
+export function readMaxDownloadBytes(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	options: { maxDownloadMb?: unknown },
+): number {
+	const megabytes = typeof options.maxDownloadMb === 'number' ? options.maxDownloadMb : DEFAULT_MAX_DOWNLOAD_MB;
+	if (!(megabytes > 0)) {
+		throw invalidParameter(context.getNode(), itemIndex, 'Max Download Size (MB)', `must be above 0, got ${megabytes}`);
+	}
+	return Math.floor(megabytes * 1024 * 1024);
+}
+
 /** The client tuning from a node's Options collection. */
 export function readTuning(options: IDataObject): ClientTuning {
 	const tuning: ClientTuning = {};
