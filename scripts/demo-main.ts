@@ -130,8 +130,8 @@ async function chooseTarget(): Promise<Target> {
 		print(bold(`Running against ${url} with your key (${secretMask}).`));
 		print(
 			dim(
-				'  These are real, billed requests: 3 chat completions, 3 gpt-image-1 posters (quality low), ' +
-					'a model list, 1 gpt-4o-image picture and 1 gpt-4o vision request. Image models take a while.',
+				'  These are real, billed requests to gpt-4o-mini, gpt-image-1 (quality low), gpt-4o-image and gpt-4o; ' +
+					'image models take a while.',
 			),
 		);
 		return { baseUrl: url, apiKey, label: url };
@@ -249,6 +249,10 @@ async function runExample(
 	print();
 	print(`${bold(`[${position}] ${name}`)}  ${dim(displayPath(file))}`);
 
+	// Emptied first, so that a failed run leaves no earlier images that look like its own.
+	const outDir = path.join(outRoot, slug(path.basename(file, '.json')));
+	rmSync(outDir, { recursive: true, force: true });
+
 	const nodeTypes = new Map(workflow.nodes.map((node) => [node.name, node.type]));
 	const started = performance.now();
 	let result: WorkflowRunResult;
@@ -285,8 +289,6 @@ async function runExample(
 		itemsReport(result.nodes[last].items).forEach((line) => print(line));
 	}
 
-	const outDir = path.join(outRoot, slug(path.basename(file, '.json')));
-	rmSync(outDir, { recursive: true, force: true });
 	const files = await writeImages(result, outDir);
 	if (files.length > 0) {
 		print();
@@ -344,7 +346,7 @@ async function main(): Promise<number> {
 		if (failed.length > 0) {
 			printError(
 				red(bold(`Demo failed: ${failed.length} of ${plural(outcomes.length, 'workflow')} failed against ${target.label}`)) +
-					` (${failed.map((f) => f.name).join('; ')}). ${written}, ${took}.`,
+					` (the ✗ lines above say why). ${written}, ${took}.`,
 			);
 			if (!target.sandbox) printError('Check DEERAPI_API_KEY and DEERAPI_BASE_URL, or unset DEERAPI_API_KEY to use the sandbox.');
 			return 1;

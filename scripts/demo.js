@@ -16,8 +16,11 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
 const DEMO_MAIN = path.join(ROOT, 'build', 'scripts', 'demo-main.js');
-/** Written after a successful tools build: tsc only rewrites the files that changed, so no output's mtime says when it last ran. */
-const TOOLS_STAMP = path.join(ROOT, 'build', '.demo-tools-stamp');
+/**
+ * tsc's incremental state for the tools build. tsc rewrites only the outputs that changed, so no
+ * output's mtime says when it last ran; this file is rewritten whenever a build changed anything,
+ * by the demo, `npm run build:tools` or `npm test` alike.
+ */
 const TOOLS_BUILD_INFO = path.join(ROOT, 'build', '.tsbuildinfo.tools');
 
 const PACKAGE_SOURCES = { dirs: ['nodes', 'credentials'], extensions: ['.ts', '.svg', '.json'] };
@@ -94,8 +97,8 @@ function toolsBuildReason() {
 		const output = path.join(ROOT, 'build', relative(source)).replace(/\.ts$/, '.js');
 		if (mtime(output) === undefined) return { reason: `${relative(output)} is missing`, full: true };
 	}
-	const builtAt = mtime(TOOLS_STAMP);
-	if (builtAt === undefined) return { reason: 'it was not built by the demo yet', full: false };
+	const builtAt = mtime(TOOLS_BUILD_INFO);
+	if (builtAt === undefined) return { reason: `${relative(TOOLS_BUILD_INFO)} is missing`, full: false };
 	const sources = sourceFiles(TOOLS_SOURCES.dirs, TOOLS_SOURCES.extensions);
 	const [changedAt, changed] = newest([...sources, ...TOOLS_CONFIG.map((file) => path.join(ROOT, file))]);
 	return changedAt > builtAt ? { reason: `${relative(changed)} changed since the last build`, full: false } : undefined;
@@ -134,7 +137,9 @@ function ensureToolsBuild(log = console.log) {
 	// tsc's incremental state does not notice deleted outputs: without it every file is emitted again.
 	if (stale.full) fs.rmSync(TOOLS_BUILD_INFO, { force: true });
 	npm(['run', 'build:tools', '--silent']);
-	fs.writeFileSync(TOOLS_STAMP, `${new Date().toISOString()}\n`);
+	// A source saved without changes is not rebuilt, and must not make every later run build again.
+	const now = new Date();
+	if (mtime(TOOLS_BUILD_INFO) !== undefined) fs.utimesSync(TOOLS_BUILD_INFO, now, now);
 	return true;
 }
 

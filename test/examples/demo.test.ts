@@ -7,6 +7,15 @@ import { readImageInfo, startSandbox } from '../../sandbox';
 
 const root = path.resolve(__dirname, '../..');
 
+// The launcher itself (plain JS): the test uses its own idea of "out of date".
+const launcher = require('../../scripts/demo.js') as { packageBuildReason(): string | undefined };
+
+beforeAll(() => {
+	// The launcher would rebuild dist/, and `npm run build` empties it first: other suites load it meanwhile.
+	const reason = launcher.packageBuildReason();
+	if (reason) throw new Error(`Build first (npm run build): ${reason}`);
+});
+
 /** `npm run demo` as a user runs it (the launcher builds only what is out of date). */
 function demo(args: string[], env: Record<string, string> = {}) {
 	const clean = Object.fromEntries(
@@ -51,6 +60,26 @@ it('runs every example against the built-in sandbox and writes real image files'
 		const info = readImageInfo(readFileSync(file));
 		expect(info).toBeDefined();
 		expect(path.extname(file)).toBe(`.${info!.format === 'jpeg' ? 'jpg' : info!.format}`);
+	}
+}, 60_000);
+
+it('with DEERAPI_API_KEY and DEERAPI_BASE_URL it runs against that relay with that key, and says so without the key', async () => {
+	const key = 'sk-demo-relay-key-4321';
+	const relay = await startSandbox({ apiKey: key });
+	try {
+		const { code, output } = await demo(['--out', out], { DEERAPI_API_KEY: key, DEERAPI_BASE_URL: `${relay.url}/v1/` });
+		expect(code).toBe(0);
+		expect(output).toContain(`Running against ${relay.url}/v1/ with your key (sk-…4321)`);
+		expect(output).toContain(`Done: 4 workflows ran against ${relay.url}/v1/`);
+		expect(output).not.toContain(key);
+		// Every workflow reached this relay, with this key.
+		const api = relay.requests.filter((request) => request.path.startsWith('/v1/'));
+		expect(new Set(api.map((request) => request.path))).toEqual(
+			new Set(['/v1/chat/completions', '/v1/images/generations', '/v1/models']),
+		);
+		expect(api.every((request) => request.headers.authorization === `Bearer ${key}`)).toBe(true);
+	} finally {
+		await relay.close();
 	}
 }, 60_000);
 
