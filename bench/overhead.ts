@@ -34,7 +34,7 @@ async function main(): Promise<void> {
 		const headers = {
 			authorization: `Bearer ${sandbox.apiKey}`,
 			accept: 'application/json',
-			'user-agent': 'n8n-nodes-deerapi',
+			'user-agent': 'n8n-nodes-deerapi-relay',
 			'content-type': 'application/json',
 		};
 		const bodyFor = (i: number) => ({

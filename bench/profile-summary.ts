@@ -16,7 +16,7 @@ function packageOf(url: string, fn: string): string {
 	if (!url) return '(native)';
 	const match = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url);
 	if (match) return match[1];
-	if (url.includes('/dist/')) return 'n8n-nodes-deerapi (dist)';
+	if (url.includes('/dist/')) return 'n8n-nodes-deerapi-relay (dist)';
 	if (url.includes('/build/')) return 'bench / harness / sandbox (build)';
 	if (url.startsWith('node:')) return 'node core';
 	return url;

@@ -60,7 +60,7 @@ async function baselineRead(url: string, dispatcher: Dispatcher, onEvent?: () =>
 		headers: {
 			authorization: `Bearer ${API_KEY}`,
 			accept: 'text/event-stream',
-			'user-agent': 'n8n-nodes-deerapi',
+			'user-agent': 'n8n-nodes-deerapi-relay',
 			'content-type': 'application/json',
 		},
 		body: JSON.stringify(requestBody()),

@@ -29,7 +29,7 @@ import {
 } from './demo-report';
 
 const DEFAULT_BASE_URL = 'https://api.deerapi.com';
-const PACKAGE_NAME = 'n8n-nodes-deerapi';
+const PACKAGE_NAME = 'n8n-nodes-deerapi-relay';
 
 interface Target {
 	baseUrl: string;
@@ -258,7 +258,7 @@ async function runExample(
 	let result: WorkflowRunResult;
 	try {
 		result = await harness.run(workflow, {
-			credentials: { deerApi: { apiKey: target.apiKey, baseUrl: target.baseUrl } },
+			credentials: { deerApiRelayApi: { apiKey: target.apiKey, baseUrl: target.baseUrl } },
 			signal,
 			...progress(nodeTypes),
 		});

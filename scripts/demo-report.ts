@@ -4,9 +4,9 @@
  */
 import type { IBinaryKeyData, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-export const CHAT_TYPE = 'n8n-nodes-deerapi.deerApiChat';
-export const IMAGE_TYPE = 'n8n-nodes-deerapi.deerApiImageGenerate';
-export const LIST_MODELS_TYPE = 'n8n-nodes-deerapi.deerApiListModels';
+export const CHAT_TYPE = 'n8n-nodes-deerapi-relay.deerApiChat';
+export const IMAGE_TYPE = 'n8n-nodes-deerapi-relay.deerApiImageGenerate';
+export const LIST_MODELS_TYPE = 'n8n-nodes-deerapi-relay.deerApiListModels';
 export const OUR_TYPES = new Set([CHAT_TYPE, IMAGE_TYPE, LIST_MODELS_TYPE]);
 
 const INDENT = '    ';

@@ -3,7 +3,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { createHarness, singleNodeWorkflow, type WorkflowHarness } from '../../test/support/workflow';
 import { REPO_ROOT } from './transport';
 
-export const PACKAGE_NAME = 'n8n-nodes-deerapi';
+export const PACKAGE_NAME = 'n8n-nodes-deerapi-relay';
 export const CHAT_TYPE = `${PACKAGE_NAME}.deerApiChat`;
 export const IMAGE_TYPE = `${PACKAGE_NAME}.deerApiImageGenerate`;
 
@@ -24,7 +24,7 @@ export function byId(model: string) {
 }
 
 export function credentialsFor(server: { url: string; apiKey: string }) {
-	return { deerApi: { apiKey: server.apiKey, baseUrl: server.url, authFormat: 'bearer' } };
+	return { deerApiRelayApi: { apiKey: server.apiKey, baseUrl: server.url, authFormat: 'bearer' } };
 }
 
 export { singleNodeWorkflow };

@@ -27,7 +27,7 @@ export class DeerApiChat implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'deerApi', required: true, testedBy: 'deerApiCredentialTest' }],
+		credentials: [{ name: 'deerApiRelayApi', required: true, testedBy: 'deerApiCredentialTest' }],
 		properties: chatProperties,
 	};
 

@@ -25,7 +25,7 @@ export class DeerApiImageGenerate implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'deerApi', required: true, testedBy: 'deerApiCredentialTest' }],
+		credentials: [{ name: 'deerApiRelayApi', required: true, testedBy: 'deerApiCredentialTest' }],
 		properties,
 	};
 

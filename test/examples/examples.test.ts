@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { DeerApi } from '../../credentials/DeerApi.credentials';
+import { DeerApiRelayApi } from '../../credentials/DeerApiRelayApi.credentials';
 import { DeerApiChat } from '../../nodes/DeerApiChat/DeerApiChat.node';
 import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
 import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
@@ -27,11 +27,11 @@ const EXAMPLE_FILES = readdirSync(EXAMPLES_DIR)
 
 const harness = createHarness({
 	nodeTypes: {
-		'n8n-nodes-deerapi.deerApiChat': new DeerApiChat(),
-		'n8n-nodes-deerapi.deerApiImageGenerate': new DeerApiImageGenerate(),
-		'n8n-nodes-deerapi.deerApiListModels': new DeerApiListModels(),
+		'n8n-nodes-deerapi-relay.deerApiChat': new DeerApiChat(),
+		'n8n-nodes-deerapi-relay.deerApiImageGenerate': new DeerApiImageGenerate(),
+		'n8n-nodes-deerapi-relay.deerApiListModels': new DeerApiListModels(),
 	},
-	credentialTypes: [new DeerApi()],
+	credentialTypes: [new DeerApiRelayApi()],
 });
 
 function exampleText(file: string): string {
@@ -68,7 +68,7 @@ beforeEach(() => {
 
 async function runExample(file: string): Promise<WorkflowRunResult> {
 	const result = await harness.run(path.join(EXAMPLES_DIR, file), {
-		credentials: { deerApi: { apiKey: API_KEY, baseUrl: sandbox.url } },
+		credentials: { deerApiRelayApi: { apiKey: API_KEY, baseUrl: sandbox.url } },
 	});
 	expect(result.error).toBeUndefined();
 	expect(result.status).toBe('success');
@@ -103,7 +103,7 @@ describe('example workflows are n8n exports that import as they are', () => {
 		const served = new Set(DEFAULT_MODELS.map((model) => model.id));
 		const models = EXAMPLE_FILES.flatMap((file) =>
 			exampleJson(file)
-				.nodes.filter((node) => node.type.startsWith('n8n-nodes-deerapi.') && node.parameters.model !== undefined)
+				.nodes.filter((node) => node.type.startsWith('n8n-nodes-deerapi-relay.') && node.parameters.model !== undefined)
 				.map((node) => node.parameters.model as IDataObject),
 		);
 		expect(models.map((model) => model.value).sort()).toEqual(['gpt-4o', 'gpt-4o-image', 'gpt-4o-mini', 'gpt-image-1']);
@@ -119,7 +119,7 @@ describe('example workflows are n8n exports that import as they are', () => {
 			connections: Record<string, unknown>;
 		};
 		broken.nodes[2].name = broken.nodes[1].name;
-		(broken.nodes[1] as { credentials: unknown }).credentials = { deerApi: { id: 'x', name: 'y', data: { apiKey: 'sk-leaked0' } } };
+		(broken.nodes[1] as { credentials: unknown }).credentials = { deerApiRelayApi: { id: 'x', name: 'y', data: { apiKey: 'sk-leaked0' } } };
 		(broken.nodes[3] as { parameters: IDataObject }).parameters.fieldsToSplitOn = 'ownedBy';
 		(broken.nodes[3] as { typeVersion: number }).typeVersion = 7;
 		broken.connections.Ghost = { main: [[{ node: 'Nowhere', type: 'main', index: 0 }]] };

@@ -6,7 +6,7 @@
 import type { INodeTypes } from 'n8n-workflow';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const OUR_PREFIX = 'n8n-nodes-deerapi.';
+const OUR_PREFIX = 'n8n-nodes-deerapi-relay.';
 const MANUAL_TRIGGER = 'n8n-nodes-base.manualTrigger';
 const STICKY_NOTE = 'n8n-nodes-base.stickyNote';
 
@@ -80,17 +80,17 @@ export function importProblems(text: string, nodeTypes: INodeTypes): string[] {
 		}
 
 		if (node.type.startsWith(OUR_PREFIX)) {
-			const credential = isObject(node.credentials) ? node.credentials.deerApi : undefined;
+			const credential = isObject(node.credentials) ? node.credentials.deerApiRelayApi : undefined;
 			const keys = isObject(credential) ? Object.keys(credential).sort().join(',') : '';
 			if (
 				!isObject(node.credentials) ||
-				Object.keys(node.credentials).join(',') !== 'deerApi' ||
+				Object.keys(node.credentials).join(',') !== 'deerApiRelayApi' ||
 				keys !== 'id,name' ||
 				!isObject(credential) ||
 				typeof credential.id !== 'string' ||
 				typeof credential.name !== 'string'
 			) {
-				problems.push(`${label}: credentials must be exactly {"deerApi": {"id", "name"}}`);
+				problems.push(`${label}: credentials must be exactly {"deerApiRelayApi": {"id", "name"}}`);
 			}
 		} else if (node.credentials !== undefined) {
 			problems.push(`${label}: has credentials but is not a DeerAPI node`);

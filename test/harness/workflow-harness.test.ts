@@ -12,7 +12,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-import { DeerApi } from '../../credentials/DeerApi.credentials';
+import { DeerApiRelayApi } from '../../credentials/DeerApiRelayApi.credentials';
 import { createAdditionalData } from '../support/additional-data';
 import { HarnessCredentialsHelper } from '../support/credentials-helper';
 import { TypeRegistry } from '../support/type-registry';
@@ -293,20 +293,20 @@ describe('credentials', () => {
 		expect(missing.error?.message).toMatch(/No credentials of type "harnessApi" were given to the test run/);
 	});
 
-	test("the package's DeerApi credential: defaults and both Authorization formats", async () => {
+	test("the package's DeerApiRelayApi credential: defaults and both Authorization formats", async () => {
 		const registry = new TypeRegistry();
 		registry.addCoreNodes();
-		registry.addCredentialType(new DeerApi());
+		registry.addCredentialType(new DeerApiRelayApi());
 		const helper = new HarnessCredentialsHelper(registry);
 		const additionalData = createAdditionalData({ credentialsHelper: helper });
 		const node = singleNodeWorkflow({ type: 'n8n-nodes-base.noOp', parameters: {} }).nodes[1];
 		node.typeVersion = 1;
 		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: registry });
 		const authorization = async (data: Record<string, string>) => {
-			helper.setCredentials({ deerApi: data });
-			const decrypted = await helper.getDecrypted(additionalData, { id: '1', name: 'k' }, 'deerApi', 'manual');
+			helper.setCredentials({ deerApiRelayApi: data });
+			const decrypted = await helper.getDecrypted(additionalData, { id: '1', name: 'k' }, 'deerApiRelayApi', 'manual');
 			const request: IHttpRequestOptions = { url: `${decrypted.baseUrl as string}/v1/models`, headers: {} };
-			const authenticated = await helper.authenticate(decrypted, 'deerApi', request, workflow, node);
+			const authenticated = await helper.authenticate(decrypted, 'deerApiRelayApi', request, workflow, node);
 			return [decrypted.baseUrl, decrypted.authFormat, authenticated.headers?.Authorization];
 		};
 		await expect(authorization({ apiKey: API_KEY })).resolves.toEqual([

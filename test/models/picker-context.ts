@@ -14,7 +14,7 @@ import type {
 	ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
-import { DeerApi } from '../../credentials/DeerApi.credentials';
+import { DeerApiRelayApi } from '../../credentials/DeerApiRelayApi.credentials';
 import { searchImageModels, searchModels } from '../../nodes/shared/n8n/models';
 import { modelLocator } from '../../nodes/shared/n8n/parameters';
 import { createAdditionalData } from '../support/additional-data';
@@ -40,7 +40,7 @@ class PickerNode implements INodeType {
 			defaults: { name: 'Picker' },
 			inputs: [],
 			outputs: [],
-			credentials: [{ name: 'deerApi', required: true }],
+			credentials: [{ name: 'deerApiRelayApi', required: true }],
 			properties: [modelLocator({ searchMethod, defaultId: '', placeholder: 'e.g. gpt-4o' })],
 		};
 	}
@@ -57,19 +57,19 @@ export function openPicker(searchMethod: SearchMethod, credential: ICredentialDa
 	ensureN8nEnvironment();
 	const registry = new TypeRegistry();
 	const nodeType = new PickerNode(searchMethod);
-	registry.addNodeType('n8n-nodes-deerapi.picker', nodeType);
-	registry.addCredentialType(new DeerApi());
+	registry.addNodeType('n8n-nodes-deerapi-relay.picker', nodeType);
+	registry.addCredentialType(new DeerApiRelayApi());
 	const credentialsHelper = new HarnessCredentialsHelper(registry);
-	credentialsHelper.setCredentials({ deerApi: credential });
+	credentialsHelper.setCredentials({ deerApiRelayApi: credential });
 
 	const node: INode = {
 		id: 'picker-node',
 		name: 'Picker',
-		type: 'n8n-nodes-deerapi.picker',
+		type: 'n8n-nodes-deerapi-relay.picker',
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: { model: { __rl: true, mode: 'list', value: '' } },
-		credentials: { deerApi: { id: 'picker-credential', name: 'DeerAPI' } },
+		credentials: { deerApiRelayApi: { id: 'picker-credential', name: 'DeerAPI' } },
 	};
 	const workflow = new Workflow({
 		id: 'picker-workflow',

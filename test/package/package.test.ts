@@ -43,7 +43,7 @@ describe('the built package loads the way n8n loads an installed community packa
 			'deerApiImageGenerate',
 			'deerApiListModels',
 		]);
-		expect(Object.keys(loader.credentialTypes)).toEqual(['deerApi']);
+		expect(Object.keys(loader.credentialTypes)).toEqual(['deerApiRelayApi']);
 	});
 
 	it.each(['deerApiChat', 'deerApiImageGenerate', 'deerApiListModels'])(
@@ -71,20 +71,20 @@ describe('the built package loads the way n8n loads an installed community packa
 			expect(description.codex?.categories).toEqual(expect.arrayContaining(codex.categories));
 			expect(codex.categories.length).toBeGreaterThan(0);
 
-			const credential = description.credentials?.find((entry) => entry.name === 'deerApi');
+			const credential = description.credentials?.find((entry) => entry.name === 'deerApiRelayApi');
 			expect(credential).toMatchObject({ required: true, testedBy: 'deerApiCredentialTest' });
 			expect(typeof type.methods?.credentialTest?.deerApiCredentialTest).toBe('function');
 		},
 	);
 
 	it('the credential has its icons and no declarative test that would shadow the nodes\' test', () => {
-		const { type, sourcePath } = loader.credentialTypes.deerApi;
-		expect(type.displayName).toBe('DeerAPI');
+		const { type, sourcePath } = loader.credentialTypes.deerApiRelayApi;
+		expect(type.displayName).toBe('DeerAPI Relay API');
 		expect(type.test).toBeUndefined();
 		const { iconUrl } = type as { iconUrl?: { light: string; dark: string } };
 		expect(iconUrl).toEqual({
-			light: `icons/${manifest.name}/dist/credentials/deerApi.svg`,
-			dark: `icons/${manifest.name}/dist/credentials/deerApi.dark.svg`,
+			light: `icons/${manifest.name}/dist/credentials/deerApiRelayApi.svg`,
+			dark: `icons/${manifest.name}/dist/credentials/deerApiRelayApi.dark.svg`,
 		});
 		for (const url of [iconUrl!.light, iconUrl!.dark]) {
 			expect(existsSync(path.join(root, url.replace(`icons/${manifest.name}/`, '')))).toBe(true);

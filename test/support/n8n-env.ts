@@ -169,7 +169,7 @@ export function ensureN8nEnvironment(): N8nEnvironment {
 	Container.set(Logger, logger as unknown as Logger);
 	LoggerProxy.init(logger);
 
-	const encryptionKey = 'n8n-nodes-deerapi-workflow-harness';
+	const encryptionKey = 'n8n-nodes-deerapi-relay-workflow-harness';
 	const instanceSettings = Object.assign(Object.create(InstanceSettings.prototype) as object, {
 		n8nFolder: path.join(tmpdir(), 'n8n-workflow-harness'),
 		staticCacheDir: path.join(tmpdir(), 'n8n-workflow-harness', 'cache'),

@@ -2,10 +2,10 @@
  * Runs REAL n8n workflow JSON through n8n-core's `WorkflowExecute`, the way n8n
  * runs a manual execution, and hands back what every node produced.
  *
- *   const harness = createHarness({ nodeTypes: { 'n8n-nodes-deerapi.deerApiChat': new DeerApiChat() },
- *                                   credentialTypes: [new DeerApi()] });
- *   const result = await harness.run(singleNodeWorkflow({ type: 'n8n-nodes-deerapi.deerApiChat',
- *                                   parameters: { ... } }), { credentials: { deerApi: { apiKey: 'sk-...' } },
+ *   const harness = createHarness({ nodeTypes: { 'n8n-nodes-deerapi-relay.deerApiChat': new DeerApiChat() },
+ *                                   credentialTypes: [new DeerApiRelayApi()] });
+ *   const result = await harness.run(singleNodeWorkflow({ type: 'n8n-nodes-deerapi-relay.deerApiChat',
+ *                                   parameters: { ... } }), { credentials: { deerApiRelayApi: { apiKey: 'sk-...' } },
  *                                   input: [{ json: { prompt: 'hi' } }] });
  *   result.output('deerApiChat')[0].json;     await result.binary('deerApiChat', 0);
  *
@@ -58,7 +58,7 @@ export type { LogEntry } from './n8n-env';
 export { CORE_NODE_FILES } from './type-registry';
 
 export interface HarnessOptions {
-	/** Node types by full type name, e.g. 'n8n-nodes-deerapi.deerApiChat'. */
+	/** Node types by full type name, e.g. 'n8n-nodes-deerapi-relay.deerApiChat'. */
 	nodeTypes?: Record<string, INodeType | IVersionedNodeType>;
 	credentialTypes?: ICredentialType[];
 	/**

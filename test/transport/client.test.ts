@@ -49,7 +49,7 @@ describe('requests as sent', () => {
 		expect(request.method).toBe('POST');
 		expect(request.headers.authorization).toBe(`Bearer ${sandbox.apiKey}`);
 		expect(request.headers['content-type']).toBe('application/json');
-		expect(request.headers['user-agent']).toBe('n8n-nodes-deerapi');
+		expect(request.headers['user-agent']).toBe('n8n-nodes-deerapi-relay');
 		expect(request.body).toEqual(hello);
 	});
 

@@ -6,7 +6,7 @@ import type {
 
 import { RelayClient, type AuthFormat, type RelayClientOptions } from '../transport';
 
-export const CREDENTIAL_TYPE = 'deerApi';
+export const CREDENTIAL_TYPE = 'deerApiRelayApi';
 
 /** The options every node offers under "Options" that shape the client. */
 export interface ClientTuning {

@@ -8,7 +8,7 @@ import { clientFromCredential } from './client';
 import { errorMessage } from './errors';
 
 /**
- * Every node lists `{ name: 'deerApi', testedBy: 'deerApiCredentialTest' }` (a literal: n8n's lint
+ * Every node lists `{ name: 'deerApiRelayApi', testedBy: 'deerApiCredentialTest' }` (a literal: n8n's lint
  * rule reads it from the source) and `methods.credentialTest.deerApiCredentialTest`.
  *
  * "Test" in the credential dialog: lists the models with the key and base URL as entered, through

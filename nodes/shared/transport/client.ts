@@ -83,7 +83,7 @@ type ResponseHeaders = Record<string, string | string[] | undefined>;
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 5 * 60_000;
-const USER_AGENT = 'n8n-nodes-deerapi';
+const USER_AGENT = 'n8n-nodes-deerapi-relay';
 
 /**
  * undici is loaded on the first request, not with the module: it is 110 modules and ~80 ms, and

@@ -212,7 +212,7 @@ describe('cancel', () => {
 
 describe('credential test', () => {
 	it('reports OK with the number of models', async () => {
-		const outcome = await harness.testCredential('deerApi', { apiKey: sandbox.apiKey, baseUrl: `${sandbox.url}/v1/`, authFormat: 'bearer' });
+		const outcome = await harness.testCredential('deerApiRelayApi', { apiKey: sandbox.apiKey, baseUrl: `${sandbox.url}/v1/`, authFormat: 'bearer' });
 		const count = sandbox.requests.length;
 		expect(count).toBe(1);
 		expect(sandbox.requests[0].path).toBe('/v1/models');
@@ -222,14 +222,14 @@ describe('credential test', () => {
 	});
 
 	it('reports the relay message for a wrong key, without the key', async () => {
-		const outcome = await harness.testCredential('deerApi', { apiKey: WRONG_KEY, baseUrl: sandbox.url, authFormat: 'bearer' });
+		const outcome = await harness.testCredential('deerApiRelayApi', { apiKey: WRONG_KEY, baseUrl: sandbox.url, authFormat: 'bearer' });
 		expect(outcome.status).toBe('Error');
 		expect(outcome.message).toMatch(/^401 Unauthorized: 无效的令牌/);
 		expect(outcome.message).not.toContain(WRONG_KEY);
 	});
 
 	it('works with the bare key form', async () => {
-		const outcome = await harness.testCredential('deerApi', { apiKey: sandbox.apiKey, baseUrl: sandbox.url, authFormat: 'bare' });
+		const outcome = await harness.testCredential('deerApiRelayApi', { apiKey: sandbox.apiKey, baseUrl: sandbox.url, authFormat: 'bare' });
 		expect(outcome.status).toBe('OK');
 		expect(sandbox.lastRequest('/v1/models')!.headers.authorization).toBe(sandbox.apiKey);
 	});

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { DeerApi } from '../../../credentials/DeerApi.credentials';
+import { DeerApiRelayApi } from '../../../credentials/DeerApiRelayApi.credentials';
 import { DeerApiChat } from '../../../nodes/DeerApiChat/DeerApiChat.node';
 import type { Sandbox } from '../../../sandbox';
 import {
@@ -10,12 +10,12 @@ import {
 	type WorkflowRunResult,
 } from '../../support/workflow';
 
-export const CHAT_TYPE = 'n8n-nodes-deerapi.deerApiChat';
+export const CHAT_TYPE = 'n8n-nodes-deerapi-relay.deerApiChat';
 export const NODE = 'deerApiChat';
 
 export const harness = createHarness({
 	nodeTypes: { [CHAT_TYPE]: new DeerApiChat() },
-	credentialTypes: [new DeerApi()],
+	credentialTypes: [new DeerApiRelayApi()],
 });
 
 export function byId(model: string) {
@@ -43,7 +43,7 @@ export async function runChat(sandbox: Sandbox, spec: ChatRun): Promise<Workflow
 	});
 	return await harness.run(workflow, {
 		credentials: {
-			deerApi: { apiKey: sandbox.apiKey, baseUrl: sandbox.url, authFormat: 'bearer', ...spec.credentials },
+			deerApiRelayApi: { apiKey: sandbox.apiKey, baseUrl: sandbox.url, authFormat: 'bearer', ...spec.credentials },
 		},
 		input: spec.input,
 		...spec.run,

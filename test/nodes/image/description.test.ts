@@ -80,7 +80,7 @@ test('node description follows n8n conventions', () => {
 		inputs: ['main'],
 		outputs: ['main'],
 		icon: { light: 'file:deerapi.svg', dark: 'file:deerapi.dark.svg' },
-		credentials: [{ name: 'deerApi', required: true, testedBy: 'deerApiCredentialTest' }],
+		credentials: [{ name: 'deerApiRelayApi', required: true, testedBy: 'deerApiCredentialTest' }],
 		defaults: { name: 'DeerAPI Image Generate' },
 	});
 	expect(Object.keys(node.methods.listSearch)).toEqual(['searchImageModels']);

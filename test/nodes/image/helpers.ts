@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { DeerApi } from '../../../credentials/DeerApi.credentials';
+import { DeerApiRelayApi } from '../../../credentials/DeerApiRelayApi.credentials';
 import { DeerApiImageGenerate } from '../../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
 import { startSandbox, type Sandbox } from '../../../sandbox';
 import {
@@ -10,7 +10,7 @@ import {
 	type WorkflowRunResult,
 } from '../../support/workflow';
 
-export const NODE_TYPE = 'n8n-nodes-deerapi.deerApiImageGenerate';
+export const NODE_TYPE = 'n8n-nodes-deerapi-relay.deerApiImageGenerate';
 export const NODE_NAME = 'Image';
 /** Distinctive, so a leak into any output, error or log line is found by a plain search. */
 export const API_KEY = 'sk-image-node-test-5f1c0de';
@@ -37,7 +37,7 @@ export function useSandbox(options: { imageBytes?: number } = {}) {
 
 const harness = createHarness({
 	nodeTypes: { [NODE_TYPE]: new DeerApiImageGenerate() },
-	credentialTypes: [new DeerApi()],
+	credentialTypes: [new DeerApiRelayApi()],
 });
 
 export async function runNode(
@@ -52,7 +52,7 @@ export async function runNode(
 		continueOnFail: options.continueOnFail,
 	});
 	return await harness.run(workflow, {
-		credentials: { deerApi: { apiKey: API_KEY, baseUrl: sandbox.url, authFormat: 'bearer' } },
+		credentials: { deerApiRelayApi: { apiKey: API_KEY, baseUrl: sandbox.url, authFormat: 'bearer' } },
 		input: options.input,
 		...options.run,
 	});

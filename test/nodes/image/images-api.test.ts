@@ -476,7 +476,7 @@ describe('relay errors, retries and several items', () => {
 		const result = await runNode(
 			ctx.sandbox,
 			{},
-			{ run: { credentials: { deerApi: { apiKey: `${API_KEY}-wrong`, baseUrl: ctx.sandbox.url } } } },
+			{ run: { credentials: { deerApiRelayApi: { apiKey: `${API_KEY}-wrong`, baseUrl: ctx.sandbox.url } } } },
 		);
 		expect((result.error as { httpCode?: string }).httpCode).toBe('401');
 		expect(result.error!.message).toContain('无效的令牌');
@@ -484,7 +484,7 @@ describe('relay errors, retries and several items', () => {
 	});
 
 	test('a base URL that is not a URL: a clear error, nothing sent', async () => {
-		const result = await runNode(ctx.sandbox, {}, { run: { credentials: { deerApi: { apiKey: API_KEY, baseUrl: 'api.deerapi' } } } });
+		const result = await runNode(ctx.sandbox, {}, { run: { credentials: { deerApiRelayApi: { apiKey: API_KEY, baseUrl: 'api.deerapi' } } } });
 		expect(result.error!.constructor.name).toBe('NodeOperationError');
 		expect(result.error!.message).toBe('Base URL "api.deerapi" is not a valid URL: use the form https://api.deerapi.com');
 		expect(ctx.sandbox.requests).toHaveLength(0);

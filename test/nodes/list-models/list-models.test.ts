@@ -3,17 +3,17 @@ import path from 'node:path';
 
 import { NodeApiError, NodeOperationError, type IDataObject, type INodeExecutionData } from 'n8n-workflow';
 
-import { DeerApi } from '../../../credentials/DeerApi.credentials';
+import { DeerApiRelayApi } from '../../../credentials/DeerApiRelayApi.credentials';
 import { DeerApiListModels } from '../../../nodes/DeerApiListModels/DeerApiListModels.node';
 import { DEFAULT_MODELS, startSandbox, type Sandbox } from '../../../sandbox';
 import { createHarness, singleNodeWorkflow, type WorkflowRunResult } from '../../support/workflow';
 
-const TYPE = 'n8n-nodes-deerapi.deerApiListModels';
+const TYPE = 'n8n-nodes-deerapi-relay.deerApiListModels';
 const NODE = 'deerApiListModels';
 
 describe('DeerAPI List Models node (n8n workflow against the sandbox)', () => {
 	let sandbox: Sandbox;
-	const harness = createHarness({ nodeTypes: { [TYPE]: new DeerApiListModels() }, credentialTypes: [new DeerApi()] });
+	const harness = createHarness({ nodeTypes: { [TYPE]: new DeerApiListModels() }, credentialTypes: [new DeerApiRelayApi()] });
 	const credential = (apiKey = sandbox.apiKey) => ({ apiKey, baseUrl: sandbox.url, authFormat: 'bearer' });
 	const modelRequests = () => sandbox.requests.filter((r) => r.path === '/v1/models');
 
@@ -22,7 +22,7 @@ describe('DeerAPI List Models node (n8n workflow against the sandbox)', () => {
 		options: { input?: INodeExecutionData[]; continueOnFail?: boolean; apiKey?: string } = {},
 	): Promise<WorkflowRunResult> {
 		return await harness.run(singleNodeWorkflow({ type: TYPE, parameters, continueOnFail: options.continueOnFail }), {
-			credentials: { deerApi: credential(options.apiKey) },
+			credentials: { deerApiRelayApi: credential(options.apiKey) },
 			input: options.input,
 		});
 	}
@@ -333,7 +333,7 @@ describe('DeerAPI List Models node (n8n workflow against the sandbox)', () => {
 			];
 			const result = await harness.run(
 				singleNodeWorkflow({ type: TYPE, parameters: { returnAll: false, limit: 1 }, continueOnFail: true }),
-				{ credentials: { deerApi: { ...credential(), apiKey: '={{ $json.key }}' } }, input: keyed },
+				{ credentials: { deerApiRelayApi: { ...credential(), apiKey: '={{ $json.key }}' } }, input: keyed },
 			);
 			expect(modelRequests().map((r) => r.headers.authorization)).toEqual([
 				`Bearer ${sandbox.apiKey}`,
@@ -423,15 +423,15 @@ describe('DeerAPI List Models node (n8n workflow against the sandbox)', () => {
 			expect(existsSync(path.join(folder, 'deerapi.svg'))).toBe(true);
 			expect(existsSync(path.join(folder, 'deerapi.dark.svg'))).toBe(true);
 			const codex = JSON.parse(readFileSync(path.join(folder, 'DeerApiListModels.node.json'), 'utf8'));
-			expect(codex.node).toBe(`n8n-nodes-deerapi.${description.name}`);
+			expect(codex.node).toBe(`n8n-nodes-deerapi-relay.${description.name}`);
 			expect(description.name).toBe('deerApiListModels');
-			expect(description.credentials).toEqual([{ name: 'deerApi', required: true, testedBy: 'deerApiCredentialTest' }]);
+			expect(description.credentials).toEqual([{ name: 'deerApiRelayApi', required: true, testedBy: 'deerApiCredentialTest' }]);
 		});
 
 		it('tests the credential through the node (the relay message on failure)', async () => {
-			const ok = await harness.testCredential('deerApi', credential());
+			const ok = await harness.testCredential('deerApiRelayApi', credential());
 			expect(ok.status).toBe('OK');
-			const bad = await harness.testCredential('deerApi', credential(wrongKeyForTest));
+			const bad = await harness.testCredential('deerApiRelayApi', credential(wrongKeyForTest));
 			expect(bad.status).toBe('Error');
 			expect(bad.message).toContain('无效的令牌');
 		});

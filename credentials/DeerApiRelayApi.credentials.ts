@@ -3,14 +3,14 @@ import type { IAuthenticateGeneric, ICredentialType, Icon, INodeProperties } fro
 // The connection test lives on the nodes (`testedBy: 'deerApiCredentialTest'`), not here: a
 // declarative `test` would win over it and show only the HTTP status text, while the nodes'
 // test goes through our own transport and shows the relay's message ("无效的令牌", "quota ...").
-export class DeerApi implements ICredentialType {
-	name = 'deerApi';
+export class DeerApiRelayApi implements ICredentialType {
+	name = 'deerApiRelayApi';
 
-	displayName = 'DeerAPI';
+	displayName = 'DeerAPI Relay API';
 
-	icon: Icon = { light: 'file:deerApi.svg', dark: 'file:deerApi.dark.svg' };
+	icon: Icon = { light: 'file:deerApiRelayApi.svg', dark: 'file:deerApiRelayApi.dark.svg' };
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-deerapi#credential';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-deerapi-relay#credential';
 
 	properties: INodeProperties[] = [
 		{
