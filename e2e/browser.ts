@@ -3,16 +3,19 @@
  * What a user sees in the first minute: the node panel's search from each place it opens, a Chat
  * node's parameter panel, the subtitles on the canvas and the model picker. Screenshots of each.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
+import { DEFAULT_MODELS } from '../sandbox';
 import type { N8nInstance } from './n8n';
 import { declaredPackage } from './package-info';
 import type { Report } from './report';
-import { track } from './processes';
+import { cleanEnv } from './config';
+import { ensureChromium } from './install';
+import { run, track } from './processes';
 import { OWNER } from './rest';
 import type { RestSession } from './rest-checks';
 import { workflowId } from './workflows';
@@ -74,10 +77,11 @@ async function closeNodePanel(page: Page): Promise<void> {
 export async function checkEditor(report: Report, n8n: N8nInstance, rest: RestSession, screenshotsDir: string): Promise<void> {
 	const column = n8n.label;
 	void rest;
-	if (!existsSync(CHROMIUM)) {
-		report.record('editor: browser available', column, { status: 'fail', detail: `${CHROMIUM} not found (apt-get install chromium)` });
-		return;
-	}
+	const browserReady = await report.check("editor: Debian's chromium (apt-get when missing)", column, async () => {
+		await ensureChromium(CHROMIUM);
+		return (await run(CHROMIUM, ['--version'], { env: cleanEnv() })).stdout.trim();
+	});
+	if (!browserReady) return;
 	mkdirSync(screenshotsDir, { recursive: true });
 	const shot = (page: Page, name: string) => page.screenshot({ path: path.join(screenshotsDir, `${name}.png`) as `${string}.png` });
 	const wanted = declaredPackage().nodes.map((node) => node.displayName);
@@ -175,13 +179,17 @@ export async function checkEditor(report: Report, n8n: N8nInstance, rest: RestSe
 				visible: true,
 			});
 			await locator!.click();
-			await page.waitForSelector('[data-test-id="rlc-item"]', { visible: true, timeout: 60_000 });
+			// The selected model shows first; the relay's list follows once the list search answered.
+			await page.waitForFunction('document.querySelectorAll(\'[data-test-id="rlc-item"]\').length > 10', { timeout: 60_000 });
 			await sleep(1000);
 			await shot(page, '6-model-picker');
 			const items = await page.$$eval('[data-test-id="rlc-item"]', (els) => els.map((el) => (el.textContent ?? '').replace(/\s+/g, ' ').trim()));
-			if (!items.some((item) => item.includes('gpt-4o-mini'))) throw new Error(`gpt-4o-mini not listed: ${items.slice(0, 8).join(' | ')}`);
-			const sample = items.find((item) => item.includes('gpt-4o-mini'))!;
-			return `${items.length} items; gpt-4o-mini shows as "${sample}"`;
+			const served = new Set(DEFAULT_MODELS.map((model) => model.id));
+			const unknown = items.filter((item) => !served.has(item));
+			// Each entry shows its id alone: n8n does not display a list entry's description.
+			if (unknown.length) throw new Error(`entries that are not exactly a sandbox model id: ${unknown.slice(0, 5).join(' | ')}`);
+			if (!items.includes('gpt-4o-mini')) throw new Error(`gpt-4o-mini not listed: ${items.slice(0, 8).join(' | ')}`);
+			return `${items.length} entries, each its model id only (e.g. "gpt-4o-mini"; no type or owner shown)`;
 		});
 	} finally {
 		await browser?.close().catch(() => undefined);

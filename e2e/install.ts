@@ -87,3 +87,25 @@ export async function ensureLine(line: N8nLine): Promise<InstalledLine> {
 		fresh: fresh || node.fresh,
 	};
 }
+
+/** Debian's packages the browser checks need: chromium itself, and CJK fonts for readable screenshots. */
+const BROWSER_PACKAGES = ['chromium', 'fonts-noto-cjk'];
+
+/**
+ * Debian's chromium at `executable`, installed with apt-get when missing (CI runs as root on a
+ * fresh machine). Never a browser download: the machine reaches Debian's mirror, not Google's.
+ */
+export async function ensureChromium(executable: string): Promise<void> {
+	if (existsSync(executable)) return;
+	if (process.getuid?.() !== 0) throw new Error(`${executable} is missing: apt-get install -y ${BROWSER_PACKAGES.join(' ')}`);
+	log(`installing ${BROWSER_PACKAGES.join(' ')} with apt-get`);
+	const env = { ...cleanEnv(), DEBIAN_FRONTEND: 'noninteractive' };
+	const install = () => run('apt-get', ['install', '-y', '--no-install-recommends', ...BROWSER_PACKAGES], { env, allowFailure: true });
+	let result = await install();
+	if (result.code !== 0) {
+		// A fresh machine may have no package lists yet.
+		await run('apt-get', ['update'], { env });
+		result = await install();
+	}
+	if (result.code !== 0 || !existsSync(executable)) throw new Error(`apt-get could not install chromium:\n${result.stderr.slice(-1000)}`);
+}

@@ -120,15 +120,14 @@ export async function runLine(report: Report, line: N8nLine, options: LineOption
 			});
 			if (result.code === 0) throw new Error('the run with a wrong key exited 0');
 			const relayMessage = '无效的令牌';
-			const output = `${result.stdout}\n${result.stderr}`;
-			if (!output.includes(relayMessage)) throw new Error(`the output lacks "${relayMessage}":\n${output.slice(-1500)}`);
+			const error = executionError(parseRawOutput(result.stdout)) ?? '';
+			if (!error.includes(relayMessage)) throw new Error(`the run's error lacks "${relayMessage}": ${error || result.stdout.slice(-1500)}`);
 			if (!sandbox.requests.some((request) => request.headers.authorization === `Bearer ${wrongKey}`)) {
 				throw new Error('the relay never saw the wrong key: the failure is not the relay answer');
 			}
 			const log = existsSync(n8n.logFile) ? readFileSync(n8n.logFile, 'utf8') : '';
 			if (!log.includes(relayMessage)) throw new Error(`n8n's log file lacks "${relayMessage}" (our error is not n8n's class?)`);
-			const line = output.split('\n').find((l) => l.includes(relayMessage))!.trim();
-			return line.length > 140 ? `${line.slice(0, 140)}…` : line;
+			return error.length > 140 ? `${error.slice(0, 140)}…` : error;
 		});
 
 		await report.check('the key in no output, log file or database row', column, async () => checkNoKeyStored(n8n, [apiKey, wrongKey]));
