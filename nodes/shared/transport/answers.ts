@@ -2,7 +2,7 @@ import type { Attempt } from './attempt';
 import { firstVisible, parseJsonBody, receive, type Received } from './bodies';
 import { findErrorPayload, payloadError } from './error-body';
 import { RelayResponseError } from './errors';
-import { contentType } from './headers';
+import { contentType, requestIdHeader } from './headers';
 import type { BinaryAnswer, TranscriptionAnswer } from './options';
 import type { Answer } from './send';
 import { isRecord, truncate } from './text';
@@ -41,6 +41,7 @@ export function wrongShape(
 	const sent = received.redact(truncate(JSON.stringify(body) ?? String(body), 300));
 	return new RelayResponseError(`${problem}: it sent ${sent}`, kind, received.status, {
 		relayMessage: sent,
+		requestId: requestIdHeader(received.headers),
 	});
 }
 
@@ -62,10 +63,11 @@ export function chatCompletion(body: unknown, received: Received): ChatCompletio
 }
 
 /** A chat answer with `choices: []`: the relay produced nothing, whatever else it sent. */
-export function noAnswer(received: Pick<Received, 'status' | 'redact'>, sent: unknown): RelayResponseError {
+export function noAnswer(received: Pick<Received, 'status' | 'headers' | 'redact'>, sent: unknown): RelayResponseError {
 	const quoted = received.redact(truncate(typeof sent === 'string' ? sent : JSON.stringify(sent), 300));
 	return new RelayResponseError(`The relay sent no answer (no choices); it sent: ${quoted}`, 'response', received.status, {
 		relayMessage: quoted,
+		requestId: requestIdHeader(received.headers),
 	});
 }
 

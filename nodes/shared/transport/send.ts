@@ -60,10 +60,11 @@ function redirectError(status: number, headers: ResponseHeaders, outgoing: Outgo
 	} catch {
 		target = undefined;
 	}
-	if (!target) return new RelayRedirectError(status, location, undefined);
+	const requestId = requestIdHeader(headers);
+	if (!target) return Object.assign(new RelayRedirectError(status, location, undefined), { requestId });
 	target.search = '';
 	const suffix = outgoing.endpoint ? `/${outgoing.endpoint}` : undefined;
 	const path = target.pathname.replace(/\/+$/, '');
 	const base = suffix && path.endsWith(suffix) ? `${target.origin}${path.slice(0, -suffix.length)}` : target.origin;
-	return new RelayRedirectError(status, target.href, base);
+	return Object.assign(new RelayRedirectError(status, target.href, base), { requestId });
 }
