@@ -9,16 +9,12 @@ import { isRecord, truncate } from './text';
 import type { ChatCompletion, EmbeddingsResponse, ImagesResponse, ModelEntry } from './types';
 
 /** What an answer's body is, from the client's side: the readers below turn it into values. */
-type Reader<T> = (answer: Answer, attempt: Attempt) => Promise<T>;
+export type Reader<T> = (answer: Answer, attempt: Attempt) => Promise<T>;
 
 /** A JSON answer, checked by `check` (which throws when the shape is wrong). */
-export function jsonReader<T>(
-	redact: (text: string) => string,
-	check: (body: unknown, received: Received) => T,
-	base64Field?: string,
-): Reader<T> {
+export function jsonReader<T>(check: (body: unknown, received: Received) => T, base64Field?: string): Reader<T> {
 	return async (answer, attempt) => {
-		const received = await receive(answer, attempt, redact);
+		const received = await receive(answer, attempt);
 		return check(parseJsonBody(received, base64Field), received);
 	};
 }
@@ -86,9 +82,9 @@ export function embeddingsResponse(body: unknown, received: Received): Embedding
 }
 
 /** Bytes (speech audio); a JSON body instead is the relay's error, even on a 200. */
-export function bytesReader(redact: (text: string) => string): Reader<BinaryAnswer> {
+export function bytesReader(): Reader<BinaryAnswer> {
 	return async (answer, attempt) => {
-		const received = await receive(answer, attempt, redact);
+		const received = await receive(answer, attempt);
 		const type = contentType(received.headers);
 		if ((type ?? '').includes('json') || looksLikeSmallJson(received.bytes)) {
 			const body = tryParse(received.bytes);
@@ -101,9 +97,9 @@ export function bytesReader(redact: (text: string) => string): Reader<BinaryAnsw
 }
 
 /** Transcription text: JSON (json, verbose_json) or plain text (text, srt, vtt), as `expect` says. */
-export function transcriptionReader(redact: (text: string) => string, expect: 'json' | 'text'): Reader<TranscriptionAnswer> {
+export function transcriptionReader(expect: 'json' | 'text'): Reader<TranscriptionAnswer> {
 	return async (answer, attempt) => {
-		const received = await receive(answer, attempt, redact);
+		const received = await receive(answer, attempt);
 		if (expect === 'json') {
 			const body = parseJsonBody(received);
 			if (!isRecord(body) || typeof body.text !== 'string') throw wrongShape(body, received, 'The transcription has no "text"');
