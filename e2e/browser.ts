@@ -133,7 +133,9 @@ export async function checkEditor(report: Report, n8n: N8nInstance, rest: RestSe
 			await plus!.click();
 		});
 		await searchFrom('AI view', '3-ai-view-search', async () => {
-			await (await waitForTestId(page, 'node-creator-plus-button')).click();
+			// From a fresh canvas, whatever the searches before left open.
+			await page.goto(`${n8n.baseUrl}/workflow/${workflowId('02-model-inventory.json')}`, { waitUntil: 'networkidle2', timeout: 90_000 });
+			await (await waitForTestId(page, 'node-creator-plus-button', 60_000)).click();
 			await waitForTestId(page, 'node-creator');
 			const ai = await page.waitForSelector('[data-test-id="node-creator"] [data-test-id="node-creator-item-name"] ::-p-text(AI)', {
 				visible: true,
