@@ -9,6 +9,7 @@ import path from 'node:path';
 
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
+import { MODEL_KINDS } from '../nodes/shared/model-kinds';
 import { DEFAULT_MODELS } from '../sandbox';
 import type { N8nInstance } from './n8n';
 import { declaredPackage } from './package-info';
@@ -36,6 +37,9 @@ const CHROMIUM_FLAGS = [
 ];
 
 const SEARCH = 'DeerAPI';
+/** A sandbox model as the picker shows it, and the id that must be stored and shown on the canvas. */
+const PICKED_ID = 'gpt-4o';
+const PICKED = `${PICKED_ID} · chat · openai`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitForTestId(page: Page, id: string, timeout = 30_000) {
@@ -70,13 +74,15 @@ function missingFrom(found: string[], wanted: string[]): string[] {
 }
 
 async function closeNodePanel(page: Page): Promise<void> {
-	await page.keyboard.press('Escape');
-	await sleep(500);
+	// Escape leaves the search first, then the panel.
+	for (let attempt = 0; attempt < 3 && (await page.$('[data-test-id="node-creator"]')); attempt++) {
+		await page.keyboard.press('Escape');
+		await sleep(500);
+	}
 }
 
 export async function checkEditor(report: Report, n8n: N8nInstance, rest: RestSession, screenshotsDir: string): Promise<void> {
 	const column = n8n.label;
-	void rest;
 	const browserReady = await report.check("editor: Debian's chromium (apt-get when missing)", column, async () => {
 		await ensureChromium(CHROMIUM);
 		return (await run(CHROMIUM, ['--version'], { env: cleanEnv() })).stdout.trim();
@@ -127,7 +133,9 @@ export async function checkEditor(report: Report, n8n: N8nInstance, rest: RestSe
 			await plus!.click();
 		});
 		await searchFrom('AI view', '3-ai-view-search', async () => {
-			await (await waitForTestId(page, 'node-creator-plus-button')).click();
+			// From a fresh canvas, whatever the searches before left open.
+			await page.goto(`${n8n.baseUrl}/workflow/${workflowId('02-model-inventory.json')}`, { waitUntil: 'networkidle2', timeout: 90_000 });
+			await (await waitForTestId(page, 'node-creator-plus-button', 60_000)).click();
 			await waitForTestId(page, 'node-creator');
 			const ai = await page.waitForSelector('[data-test-id="node-creator"] [data-test-id="node-creator-item-name"] ::-p-text(AI)', {
 				visible: true,
@@ -174,7 +182,7 @@ export async function checkEditor(report: Report, n8n: N8nInstance, rest: RestSe
 			return `${labels.length} parameters: ${labels.slice(0, 6).join(', ')}…`;
 		});
 
-		await report.check('editor: model picker lists the relay models (what it shows)', column, async () => {
+		await report.check('editor: model picker shows each model with type and owner', column, async () => {
 			const locator = await page.waitForSelector('[data-test-id="ndv"] [data-test-id="resource-locator"] input, [data-test-id="ndv"] [data-test-id="rlc-input"]', {
 				visible: true,
 			});
@@ -183,13 +191,45 @@ export async function checkEditor(report: Report, n8n: N8nInstance, rest: RestSe
 			await page.waitForFunction('document.querySelectorAll(\'[data-test-id="rlc-item"]\').length > 10', { timeout: 60_000 });
 			await sleep(1000);
 			await shot(page, '6-model-picker');
-			const items = await page.$$eval('[data-test-id="rlc-item"]', (els) => els.map((el) => (el.textContent ?? '').replace(/\s+/g, ' ').trim()));
-			const served = new Set(DEFAULT_MODELS.map((model) => model.id));
-			const unknown = items.filter((item) => !served.has(item));
-			// Each entry shows its id alone: n8n does not display a list entry's description.
-			if (unknown.length) throw new Error(`entries that are not exactly a sandbox model id: ${unknown.slice(0, 5).join(' | ')}`);
-			if (!items.includes('gpt-4o-mini')) throw new Error(`gpt-4o-mini not listed: ${items.slice(0, 8).join(' | ')}`);
-			return `${items.length} entries, each its model id only (e.g. "gpt-4o-mini"; no type or owner shown)`;
+			const entries = await page.$$eval('[data-test-id="rlc-item"]', (els) => els.map((el) => (el.textContent ?? '').replace(/\s+/g, ' ').trim()));
+			const owners = new Map(DEFAULT_MODELS.map((model) => [model.id, model.owned_by]));
+			// The example's own cachedResultName ("gpt-4o-mini") leads the list until it is picked again.
+			const listed = entries.filter((entry) => entry.includes(' · '));
+			const wrong = listed.filter((entry) => {
+				const [id, kind, owner, ...rest] = entry.split(' · ');
+				return !owners.has(id) || !MODEL_KINDS.includes(kind as never) || owner !== owners.get(id) || rest.length > 0;
+			});
+			if (wrong.length) throw new Error(`entries not shown as "id · type · owner" of a sandbox model: ${wrong.slice(0, 5).join(' | ')}`);
+			const missing = [...owners.keys()].filter((id) => !listed.some((entry) => entry.startsWith(`${id} · `)));
+			if (missing.length) throw new Error(`models missing from the dropdown: ${missing.join(', ')}; shown: ${entries.slice(0, 8).join(' | ')}`);
+			for (const expected of [PICKED, 'gpt-image-1 · image · openai']) {
+				if (!entries.includes(expected)) throw new Error(`"${expected}" not shown: ${entries.slice(0, 8).join(' | ')}`);
+			}
+			return `${listed.length} entries, e.g. "${PICKED}"`;
+		});
+
+		await report.check('editor: a picked model is saved and shown on the canvas by its bare id', column, async () => {
+			const picked = await page.waitForSelector(`[data-test-id="rlc-item"] ::-p-text("${PICKED}")`, { visible: true });
+			await picked!.click();
+			await sleep(800);
+			const shown = await page.$eval('[data-test-id="ndv"] [data-test-id="rlc-input"], [data-test-id="ndv"] [data-test-id="resource-locator"] input', (el) =>
+				(el as unknown as { value: string }).value,
+			);
+			if (shown !== PICKED) throw new Error(`the field shows "${shown}" after picking "${PICKED}"`);
+			await page.keyboard.press('Escape');
+			await page.waitForSelector('[data-test-id="ndv"]', { hidden: true, timeout: 10_000 });
+			await page.keyboard.down('Control');
+			await page.keyboard.press('s');
+			await page.keyboard.up('Control');
+			await sleep(1500);
+			await shot(page, '7-picked-model-subtitle');
+			const node = await page.$eval('[data-test-id="canvas-node"][data-node-name="Write Tagline and Description"]', (el) => (el.textContent ?? '').trim());
+			if (!node.includes(PICKED_ID) || node.includes(`${PICKED_ID}-mini`) || node.includes(' · ')) throw new Error(`the canvas shows "${node}"`);
+			const workflow = await rest.client.data('GET', `/rest/workflows/${workflowId('01-marketing-campaign.json')}`);
+			const chat = (workflow.nodes as Array<{ name: string; parameters: { model?: unknown } }>).find((n) => n.name === 'Write Tagline and Description');
+			const model = chat?.parameters.model as { value?: string; cachedResultName?: string } | undefined;
+			if (model?.value !== PICKED_ID || model.cachedResultName !== PICKED) throw new Error(`saved model: ${JSON.stringify(model)}`);
+			return `field "${PICKED}", subtitle "${PICKED_ID}", saved value "${model.value}"`;
 		});
 	} finally {
 		await browser?.close().catch(() => undefined);

@@ -41,13 +41,17 @@ export const CACHE_DIR = process.env.DEERAPI_E2E_CACHE
 	? path.resolve(process.env.DEERAPI_E2E_CACHE)
 	: path.join(os.homedir(), '.cache', 'n8n-nodes-deerapi-relay', 'e2e');
 
+/** What `npm run` exports that belongs to this clone, not to the user's npm setup. */
+const CLONE_NPM_ENV = /^npm_(package_|lifecycle_|config_ignore_scripts$|config_local_prefix$|execpath$|node_execpath$|command$)/i;
+
 /**
- * This process's environment without what `npm run` adds (npm_config_*, npm_package_*): the
- * clone's .npmrc (ignore-scripts) must not reach the installs or n8n, which run elsewhere.
+ * This process's environment without what `npm run e2e` adds from the clone (its .npmrc skips
+ * install scripts; the installs outside the clone need them). The user's own npm settings
+ * (registry, cache, proxy) stay.
  */
 export function cleanEnv(): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = { ...process.env };
-	for (const key of Object.keys(env)) if (key.toLowerCase().startsWith('npm_')) delete env[key];
+	for (const key of Object.keys(env)) if (CLONE_NPM_ENV.test(key)) delete env[key];
 	return env;
 }
 

@@ -100,14 +100,16 @@ export async function checkRest(
 			currentNodeParameters: { model: { __rl: true, mode: 'list', value: '' } },
 			credentials: { [credentialType]: credential },
 			projectId,
-		})) as { results: Array<{ name: string; value: string; description?: string }> };
+		})) as { results: Array<{ name: string; value: string }> };
 		const served = [...new Set(DEFAULT_MODELS.map((model) => model.id))].sort();
 		const values = answer.results.map((result) => result.value).sort();
 		if (JSON.stringify(values) !== JSON.stringify(served)) {
 			throw new Error(`picker values differ from the sandbox's models: ${values.join(', ')}`);
 		}
 		const sample = answer.results.find((result) => result.value === 'gpt-4o-mini');
-		return `${answer.results.length} models; e.g. name "${sample?.name}", description "${sample?.description}"`;
+		// What the dropdown shows is the name alone: type and owner must be in it.
+		if (sample?.name !== 'gpt-4o-mini · chat · openai') throw new Error(`gpt-4o-mini is named "${sample?.name}", not "gpt-4o-mini · chat · openai"`);
+		return `${answer.results.length} models; e.g. value "${sample.value}", shown as "${sample.name}"`;
 	});
 
 	return { client, projectId, credential };

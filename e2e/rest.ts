@@ -19,16 +19,7 @@ export class RestClient {
 	}
 
 	async request(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string; headers: Headers }> {
-		const response = await fetch(`${this.baseUrl}${path}`, {
-			method,
-			headers: {
-				...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-				...(this.cookie ? { cookie: this.cookie } : {}),
-				// n8n's browser-id check on authenticated REST calls.
-				'browser-id': 'e2e-browser',
-			},
-			body: body !== undefined ? JSON.stringify(body) : undefined,
-		});
+		const response = await this.fetchOnceMore(method, path, body);
 		const setCookie = response.headers.getSetCookie?.() ?? [];
 		const auth = setCookie.map((c) => c.split(';')[0]).find((c) => c.startsWith('n8n-auth='));
 		if (auth) this.cookie = auth;
@@ -40,6 +31,35 @@ export class RestClient {
 			json = undefined;
 		}
 		return { status: response.status, json, text, headers: response.headers };
+	}
+
+	/**
+	 * A GET is sent once more when the connection itself failed: on a loaded 2-core machine n8n now
+	 * and then drops one (its log then shows "Database ping failed"). An answer, any status, is final;
+	 * a POST is never repeated.
+	 */
+	private async fetchOnceMore(method: string, path: string, body?: unknown): Promise<Response> {
+		const send = () =>
+			fetch(`${this.baseUrl}${path}`, {
+				method,
+				headers: {
+					...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+					...(this.cookie ? { cookie: this.cookie } : {}),
+					// n8n's browser-id check on authenticated REST calls.
+					'browser-id': 'e2e-browser',
+				},
+				body: body !== undefined ? JSON.stringify(body) : undefined,
+			});
+		try {
+			return await send();
+		} catch (error) {
+			if (method !== 'GET') throw error;
+			await new Promise((resolve) => setTimeout(resolve, 2000));
+			return await send().catch((error: unknown) => {
+				const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+				throw new Error(`${method} ${path}: ${error instanceof Error ? error.message : String(error)}${cause} (twice)`);
+			});
+		}
 	}
 
 	/** The `data` of a 2xx JSON answer; anything else throws with what n8n said. */

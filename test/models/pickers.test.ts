@@ -66,12 +66,17 @@ describe('model pickers (searchModels, searchImageModels) through n8n-core LoadO
 	it('shows all of a long list (every one of the sandbox ids) with its type and owner', async () => {
 		const result = await openPicker('searchModels', credential()).search();
 		expect(result.results.map((r) => r.value).sort()).toEqual(DEFAULT_MODELS.map((m) => m.id).sort());
-		expect(result.results.find((r) => r.value === 'dall-e-2')).toEqual({
-			name: 'dall-e-2',
-			value: 'dall-e-2',
-			description: 'image · openai',
-		});
-		expect(result.results.find((r) => r.value === 'gpt-4o')?.description).toBe('chat · openai');
+		expect(result.results.find((r) => r.value === 'dall-e-2')).toEqual({ name: 'dall-e-2 · image · openai', value: 'dall-e-2' });
+		expect(result.results.find((r) => r.value === 'gpt-4o')?.name).toBe('gpt-4o · chat · openai');
+	});
+
+	it('names an entry without an owner by id and type alone', async () => {
+		sandbox.setModels([{ id: 'my-house-model', object: 'model' } as SandboxModel, model('flux-pro')]);
+		const result = await openPicker('searchModels', credential()).search();
+		expect(result.results).toEqual([
+			{ name: 'flux-pro · image · custom', value: 'flux-pro' },
+			{ name: 'my-house-model · chat', value: 'my-house-model' },
+		]);
 	});
 
 	it('Image Generate lists image models first, then everything else, each part sorted', async () => {

@@ -63,9 +63,10 @@ async function searchModelList(
 		const models = await cachedModelList(client, modelListKey(client, credential));
 		return {
 			results: pickModels(models, { filter, preferKinds }).map((model) => ({
-				name: model.id,
+				// n8n's dropdown shows an entry's name only, never its description: type and owner go
+				// in the name. The value stays the bare id (what is sent, and the canvas subtitle).
+				name: [model.id, classifyModel(model), model.owned_by].filter(Boolean).join(' · '),
 				value: model.id,
-				description: [classifyModel(model), model.owned_by].filter(Boolean).join(' · '),
 			})),
 		};
 	} catch (error) {
