@@ -118,6 +118,24 @@ export function imageDimensions(
 	}
 }
 
+/**
+ * Whether a PNG can carry transparency, as an edit mask must: colour type 4 (grey + alpha) or
+ * 6 (RGBA), or a tRNS chunk before the image data.
+ */
+export function pngHasAlpha(bytes: Buffer): boolean {
+	if (sniffImageType(bytes)?.extension !== 'png' || bytes.length < 26) return false;
+	const colourType = bytes[25];
+	if (colourType === 4 || colourType === 6) return true;
+	let offset = 8;
+	while (offset + 8 <= bytes.length) {
+		const chunk = bytes.toString('latin1', offset + 4, offset + 8);
+		if (chunk === 'tRNS') return true;
+		if (chunk === 'IDAT' || chunk === 'IEND') return false;
+		offset += 12 + bytes.readUInt32BE(offset);
+	}
+	return false;
+}
+
 /** Bytes of a `data:image/…;base64,…` URL, or undefined for any other URL. */
 export function decodeDataUrl(url: string): Buffer | undefined {
 	const match = /^data:([^;,]*)(;base64)?,/i.exec(url);

@@ -177,3 +177,13 @@ export function readConcurrency(options: IDataObject): number {
 	const value = options.maxConcurrency;
 	return typeof value === 'number' && value >= 1 ? Math.floor(value) : DEFAULT_CONCURRENCY;
 }
+
+/** A list parameter typed as text (one per line / separated) or given as an array by an expression. */
+export function splitList(value: unknown, separator: RegExp): string[] {
+	const parts = Array.isArray(value)
+		? value.flatMap((entry) => (typeof entry === 'string' ? entry.split(separator) : []))
+		: typeof value === 'string'
+			? value.split(separator)
+			: [];
+	return parts.map((part) => part.trim()).filter(Boolean);
+}
