@@ -6,23 +6,16 @@ import {
 } from 'n8n-workflow';
 
 import { findImageUrls } from '../shared/images';
-import { getRelayClient } from '../shared/n8n/client';
-import { toNodeError } from '../shared/n8n/errors';
+import { runClient } from '../shared/n8n/client';
 import { imageItems, imagesApiSources, nonEmptyObject, type ImageSource } from '../shared/n8n/image-items';
 import { runPerItem } from '../shared/n8n/items';
-import { readConcurrency, readTuning } from '../shared/n8n/parameters';
-import type { RelayClient, Usage } from '../shared/transport';
+import { readConcurrency } from '../shared/n8n/parameters';
+import { truncate, type RelayClient, type Usage } from '../shared/transport';
 import { readImageRequest, type ImageRequest } from './request';
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	let client: RelayClient;
-	try {
-		client = await getRelayClient(this, readTuning(options));
-	} catch (error) {
-		// An empty key or a base URL that is not one: the same error for every item.
-		throw toNodeError(this.getNode(), error, 0);
-	}
+	const client = await runClient(this, options);
 	return await runPerItem(
 		this,
 		async (itemIndex, signal) => {
@@ -63,10 +56,9 @@ async function generateInChat(
 		throw new NodeOperationError(context.getNode(), `${request.model} answered without an image link`, {
 			itemIndex,
 			description: answer
-				? `The answer was: "${answer.length > 300 ? `${answer.slice(0, 300)}…` : answer}". Is this an image model that answers in chat form? Other image models need Mode "Images API".`
+				? `The answer was: "${truncate(answer, 300)}". Is this an image model that answers in chat form? Other image models need Mode "Images API".`
 				: 'The answer was empty.',
 		});
 	}
 	return { sources: urls.map((url) => ({ url })), usage: nonEmptyObject(response.body.usage) };
 }
-

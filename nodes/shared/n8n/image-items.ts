@@ -6,10 +6,9 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { asImage, type Image } from '../images';
-import type { ImageData, ImagesResponse, RelayClient, Usage } from '../transport';
+import { asImage, fetchImage, type Image } from '../images';
+import { truncate, type ImageData, type ImagesResponse, type RelayClient, type Usage } from '../transport';
 import { imageInfo, imageToBinary } from './binary';
-import { downloadImage } from './chat-images';
 
 /** One image of an answer: its bytes in base64, or a link to them. */
 export interface ImageSource {
@@ -51,7 +50,7 @@ export function imagesApiSources(
 		if (!source.b64 && !source.bytes && !source.url) {
 			throw new NodeOperationError(node, `Image ${index + 1} of the answer has neither "b64_json" nor "url"`, {
 				itemIndex,
-				description: `The relay answered: ${JSON.stringify(entry).slice(0, 300)}`,
+				description: `The relay answered: ${truncate(JSON.stringify(entry), 300)}`,
 			});
 		}
 		return source;
@@ -99,34 +98,23 @@ async function imageItem(
 	json.index = index;
 	if (!source.b64 && !source.bytes && !output.downloadImages) return { json };
 
-	const image = await loadImage(context, client, output, itemIndex, index, source, signal);
+	const image = await loadImage(client, output, index, source, signal);
 	const binary = await imageToBinary(context, image, `${fileBaseName(output.model)}-${itemIndex}-${index}`);
 	return { json: { ...json, ...imageInfo(image) }, binary: { [output.binaryProperty]: binary } };
 }
 
 async function loadImage(
-	context: IExecuteFunctions,
 	client: RelayClient,
 	output: ImageOutput,
-	itemIndex: number,
 	index: number,
 	source: ImageSource,
 	signal: AbortSignal,
 ): Promise<Image> {
 	if (source.bytes || source.b64) {
-		const bytes = source.bytes ?? Buffer.from(source.b64!, 'base64');
-		try {
-			return asImage(bytes, `Image ${index + 1} of the answer (b64_json)`);
-		} catch (error) {
-			// NotAnImageError: a relay that put an error page where the image should be.
-			throw new NodeOperationError(context.getNode(), (error as Error).message, { itemIndex });
-		}
+		// A relay may put an error page where the image should be: NotAnImageError says so.
+		return asImage(source.bytes ?? Buffer.from(source.b64!, 'base64'), `Image ${index + 1} of the answer (b64_json)`);
 	}
-	return await downloadImage(context, client, source.url!, {
-		signal,
-		maxBytes: output.maxDownloadBytes,
-		itemIndex,
-	});
+	return await fetchImage(client, source.url!, { signal, maxBytes: output.maxDownloadBytes });
 }
 
 /** new-api sends every field, "" when absent. */
