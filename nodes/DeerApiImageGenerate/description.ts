@@ -6,12 +6,12 @@ import {
 	customSizeProperty,
 	downloadImagesOption,
 	imageApiOptions,
+	imageMaxConcurrencyOption,
 	MODEL_DEFAULT_SIZE,
 	responseFormatOption,
 } from '../shared/n8n/image-options';
 import {
 	extraBodyOption,
-	maxConcurrencyOption,
 	maxDownloadSizeOption,
 	maxRetriesOption,
 	modelLocator,
@@ -133,11 +133,7 @@ export const properties: INodeProperties[] = [
 			imageApi.background,
 			downloadImagesOption,
 			extraBodyOption,
-			{
-				...maxConcurrencyOption,
-				description:
-					'How many input items are sent at once. Output order always follows input order. Image models are slow and often rate limited: lower this on 429 errors.',
-			},
+			imageMaxConcurrencyOption,
 			maxDownloadSizeOption,
 			maxRetriesOption,
 			imageApi.moderation,

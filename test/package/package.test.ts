@@ -40,13 +40,14 @@ describe('the built package loads the way n8n loads an installed community packa
 		expect(credentialFiles).toEqual(manifest.n8n.credentials);
 		expect(Object.keys(loader.nodeTypes).sort()).toEqual([
 			'deerApiChat',
+			'deerApiImageEdit',
 			'deerApiImageGenerate',
 			'deerApiListModels',
 		]);
 		expect(Object.keys(loader.credentialTypes)).toEqual(['deerApiRelayApi']);
 	});
 
-	it.each(['deerApiChat', 'deerApiImageGenerate', 'deerApiListModels'])(
+	it.each(['deerApiChat', 'deerApiImageEdit', 'deerApiImageGenerate', 'deerApiListModels'])(
 		'%s: light and dark icons exist, codex read from its .node.json, credential tested by the node',
 		(name) => {
 			const { type: loaded, sourcePath } = loader.nodeTypes[name];
@@ -70,6 +71,8 @@ describe('the built package loads the way n8n loads an installed community packa
 			expect(codex.node).toBe(`${manifest.name}.${name}`);
 			expect(description.codex?.categories).toEqual(expect.arrayContaining(codex.categories));
 			expect(codex.categories.length).toBeGreaterThan(0);
+			// n8n's node panel hides an AI node unless its AI subcategories hold "Root Nodes" (issue 10).
+			if (name === 'deerApiImageEdit') expect(codex.subcategories.AI).toContain('Root Nodes');
 
 			const credential = description.credentials?.find((entry) => entry.name === 'deerApiRelayApi');
 			expect(credential).toMatchObject({ required: true, testedBy: 'deerApiCredentialTest' });
@@ -120,7 +123,8 @@ describe('npm pack', () => {
 			expect(files).toContain(file);
 		}
 		for (const node of manifest.n8n.nodes) expect(files).toContain(`${node}on`);
-		expect(files.filter((file) => file.endsWith('.svg')).length).toBe(8);
+		// Light and dark, for every node and the credential.
+		expect(files.filter((file) => file.endsWith('.svg')).length).toBe(2 * (manifest.n8n.nodes.length + manifest.n8n.credentials.length));
 	});
 
 	it('ships no tests, sources, source maps, build caches or sandbox', () => {

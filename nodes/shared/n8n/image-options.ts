@@ -2,7 +2,7 @@ import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties }
 
 import { invalidParameter } from './errors';
 import type { ImageOutput } from './image-items';
-import { readMaxDownloadBytes, splitList } from './parameters';
+import { maxConcurrencyOption, readMaxDownloadBytes, splitList } from './parameters';
 
 /**
  * The parameters Image Generate and Image Edit share: the Images API fields of the gpt-image and
@@ -221,4 +221,10 @@ export const binaryPropertyOutputOption: INodeProperties = {
 	default: DEFAULT_BINARY_PROPERTY,
 	hint: 'The name of the output binary field to put each image in',
 	description: 'Each image becomes its own item with the file in this binary field',
+};
+
+export const imageMaxConcurrencyOption: INodeProperties = {
+	...maxConcurrencyOption,
+	description:
+		'How many input items are sent at once. Output order always follows input order. Image models are slow and often rate limited: lower this on 429 errors.',
 };
