@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { fetchImage, pngHasAlpha, type Image } from '../shared/images';
+import { fetchImage, pngHasAlpha, type Image } from '../shared/media';
 import { readBinaryImage } from '../shared/n8n/binary';
 import { invalidParameter } from '../shared/n8n/errors';
 import type { ImageOutput } from '../shared/n8n/image-items';
@@ -82,7 +82,7 @@ export async function readImageEditRequest(
 		const binary = await readBinaryImage(context, itemIndex, property, 'Input Image Fields');
 		images.push(
 			checkInputImage(context, itemIndex, model, {
-				image: binary.image ?? { mimeType: binary.mimeType, extension: '', bytes: binary.bytes },
+				image: binary.image ?? { kind: 'image', mimeType: binary.mimeType, extension: '', bytes: binary.bytes },
 				field: 'Input Image Fields',
 				source: `the binary field "${property}"`,
 				fileName: binary.fileName ?? property,

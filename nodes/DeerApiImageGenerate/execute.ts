@@ -5,7 +5,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { findImageUrls } from '../shared/images';
+import { findMediaUrls } from '../shared/media';
 import { runClient } from '../shared/n8n/client';
 import { imageItems, imagesApiSources, nonEmptyObject, type ImageSource } from '../shared/n8n/image-items';
 import { runPerItem } from '../shared/n8n/items';
@@ -50,10 +50,11 @@ async function generateInChat(
 ): Promise<{ sources: ImageSource[]; usage?: Usage }> {
 	const response = await client.chat(request.body, { signal });
 	const content = response.body.choices[0]?.message?.content ?? '';
-	const urls = findImageUrls(content);
+	const urls = findMediaUrls(content);
 	if (urls.length === 0) {
 		const answer = content.trim();
-		throw new NodeOperationError(context.getNode(), `${request.model} answered without an image link`, {
+		const file = request.kinds?.[0] ?? 'image';
+		throw new NodeOperationError(context.getNode(), `${request.model} answered without a${file === 'image' ? 'n' : ''} ${file} link`, {
 			itemIndex,
 			description: answer
 				? `The answer was: "${truncate(answer, 300)}". Is this an image model that answers in chat form? Other image models need Mode "Images API".`

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { classifyModel } from '../shared/model-kinds';
 import { binaryImageDataUrl } from '../shared/n8n/binary';
 import { invalidParameter } from '../shared/n8n/errors';
 import {
@@ -49,6 +50,8 @@ export async function readImageRequest(
 		...output,
 		mode,
 		body: mergeExtraBody(context, itemIndex, base, options.extraBody),
+		// A chat video model (veo3-chat) links to its video: each video becomes an item.
+		...(mode === 'chat' && classifyModel({ id: model }) === 'video' ? { kinds: ['video', 'image'] as const } : {}),
 	};
 }
 

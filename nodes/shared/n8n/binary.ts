@@ -1,36 +1,36 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import { imageDimensions, sniffImageType, type Image } from '../images';
+import { imageDimensions, sniffImageType, type Image, type Media } from '../media';
 import { invalidParameter } from './errors';
 
 /**
- * An image as n8n binary data, ready for Drive, S3, Slack or email nodes: MIME type from the
- * bytes, file name `<baseName>.<ext>` with the extension that matches them.
+ * An image or video as n8n binary data, ready for Drive, S3, Slack or email nodes: MIME type
+ * from the bytes, file name `<baseName>.<ext>` with the extension that matches them.
  */
-export async function imageToBinary(
+export async function mediaToBinary(
 	context: IExecuteFunctions,
-	image: Image,
+	media: Media,
 	baseName: string,
 ): Promise<IBinaryData> {
 	const binary = await context.helpers.prepareBinaryData(
-		image.bytes,
-		`${baseName}.${image.extension}`,
-		image.mimeType,
+		media.bytes,
+		`${baseName}.${media.extension}`,
+		media.mimeType,
 	);
 	// n8n derives "jpeg" from image/jpeg; keep the extension the file name carries.
-	binary.fileExtension = image.extension;
+	binary.fileExtension = media.extension;
 	return binary;
 }
 
-/** Metadata of an emitted image for the item's json, so flows can branch on it without binary. */
-export function imageInfo(image: Image): Record<string, string | number> {
+/** Metadata of an emitted file for the item's json, so flows can branch on it without binary. */
+export function mediaInfo(media: Media): Record<string, string | number> {
 	const info: Record<string, string | number> = {
-		mimeType: image.mimeType,
-		fileSize: image.bytes.length,
+		mimeType: media.mimeType,
+		fileSize: media.bytes.length,
 	};
-	if (image.width !== undefined) info.width = image.width;
-	if (image.height !== undefined) info.height = image.height;
-	if (image.url) info.url = image.url;
+	if (media.width !== undefined) info.width = media.width;
+	if (media.height !== undefined) info.height = media.height;
+	if (media.url) info.url = media.url;
 	return info;
 }
 

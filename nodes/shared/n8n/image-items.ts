@@ -6,9 +6,9 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { asImage, fetchImage, type Image } from '../images';
+import { asImage, fetchMedia, type Media, type MediaKind } from '../media';
 import { truncate, type ImageData, type ImagesResponse, type RelayClient, type Usage } from '../transport';
-import { imageInfo, imageToBinary } from './binary';
+import { mediaInfo, mediaToBinary } from './binary';
 
 /** One image of an answer: its bytes in base64, or a link to them. */
 export interface ImageSource {
@@ -26,6 +26,8 @@ export interface ImageOutput {
 	binaryProperty: string;
 	downloadImages: boolean;
 	maxDownloadBytes: number;
+	/** What a link may give: images, or (a chat video model) videos first. Default images. */
+	kinds?: readonly MediaKind[];
 }
 
 /**
@@ -99,8 +101,8 @@ async function imageItem(
 	if (!source.b64 && !source.bytes && !output.downloadImages) return { json };
 
 	const image = await loadImage(client, output, index, source, signal);
-	const binary = await imageToBinary(context, image, `${fileBaseName(output.model)}-${itemIndex}-${index}`);
-	return { json: { ...json, ...imageInfo(image) }, binary: { [output.binaryProperty]: binary } };
+	const binary = await mediaToBinary(context, image, `${fileBaseName(output.model)}-${itemIndex}-${index}`);
+	return { json: { ...json, ...mediaInfo(image) }, binary: { [output.binaryProperty]: binary } };
 }
 
 async function loadImage(
@@ -109,12 +111,12 @@ async function loadImage(
 	index: number,
 	source: ImageSource,
 	signal: AbortSignal,
-): Promise<Image> {
+): Promise<Media> {
 	if (source.bytes || source.b64) {
 		// A relay may put an error page where the image should be: NotAnImageError says so.
 		return asImage(source.bytes ?? Buffer.from(source.b64!, 'base64'), `Image ${index + 1} of the answer (b64_json)`);
 	}
-	return await fetchImage(client, source.url!, { signal, maxBytes: output.maxDownloadBytes });
+	return await fetchMedia(client, source.url!, { signal, maxBytes: output.maxDownloadBytes, kinds: output.kinds });
 }
 
 /** new-api sends every field, "" when absent. */

@@ -141,7 +141,8 @@ export const maxConcurrencyOption: INodeProperties = {
 		'How many input items are sent to the relay at once. Output order always follows input order. 1 sends them one at a time.',
 };
 
-const DEFAULT_MAX_DOWNLOAD_MB = 50;
+// Sized for a video of a chat video model (veo3-chat); images are far below it.
+const DEFAULT_MAX_DOWNLOAD_MB = 200;
 
 export const maxDownloadSizeOption: INodeProperties = {
 	displayName: 'Max Download Size (MB)',
@@ -149,7 +150,7 @@ export const maxDownloadSizeOption: INodeProperties = {
 	type: 'number',
 	default: DEFAULT_MAX_DOWNLOAD_MB,
 	typeOptions: { minValue: 0.001, numberPrecision: 3 },
-	description: 'A downloaded image larger than this fails the item instead of filling the memory',
+	description: 'A downloaded image or video larger than this fails the item instead of filling the memory',
 };
 
 /** The image download limit in bytes, from a node's Options collection. */
