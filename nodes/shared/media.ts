@@ -281,8 +281,14 @@ function webpDimensions(bytes: Buffer): { width: number; height: number } | unde
 	return undefined;
 }
 
+/** An image a request may name: an http(s) link, or a `data:image/…` URL. */
+export function isImageSource(url: string): boolean {
+	return /^https?:\/\//i.test(url) || /^data:image\//i.test(url);
+}
+
+/** An image or video a reply may link to: an http(s) link, or a `data:image/…` / `data:video/…` URL. */
 function isMediaSource(url: string): boolean {
-	return /^https?:\/\//i.test(url) || /^data:(image|video)\//i.test(url);
+	return isImageSource(url) || /^data:video\//i.test(url);
 }
 
 function trimPunctuation(url: string): string {

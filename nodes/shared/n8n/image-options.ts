@@ -1,5 +1,7 @@
 import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { isImageSource } from '../media';
+import { truncate } from '../transport';
 import { invalidParameter } from './errors';
 import type { ImageOutput } from './image-items';
 import { maxConcurrencyOption, readMaxDownloadBytes, splitList } from './parameters';
@@ -67,13 +69,9 @@ export function readImageCount(context: IExecuteFunctions, itemIndex: number): n
 export function readImageUrls(context: IExecuteFunctions, itemIndex: number, value: unknown, field: string): string[] {
 	const urls = splitList(value, /\s+|,(?=\s*(?:https?:|data:))/i);
 	for (const url of urls) {
-		if (!/^https?:\/\/\S+$/i.test(url) && !/^data:image\/[\w.+-]+;base64,/i.test(url)) {
-			throw invalidParameter(
-				context.getNode(),
-				itemIndex,
-				field,
-				`"${url.length > 80 ? `${url.slice(0, 80)}…` : url}" is not an http(s) link or an image data URL`,
-			);
+		// Sent as given or fetched by us: only links and base64 image data URLs are usable.
+		if (!isImageSource(url) || (url.startsWith('data:') && !/^data:image\/[\w.+-]+;base64,/i.test(url))) {
+			throw invalidParameter(context.getNode(), itemIndex, field, `"${truncate(url, 80)}" is not an http(s) link or an image data URL`);
 		}
 	}
 	return urls;
