@@ -14,14 +14,17 @@
  * Also driven by the request: tools -> a tool call, a trailing tool message -> a reply to it,
  * response_format -> JSON (user text containing INVALID_JSON -> broken JSON), max_tokens /
  * max_completion_tokens -> truncation with finish_reason "length", model ids containing
- * `reasoner`, `-r1` or `thinking` -> reasoning_content, image models -> DeerAPI-style Markdown.
+ * `reasoner`, `-r1` or `thinking` -> reasoning_content, image and video models -> DeerAPI-style
+ * Markdown with progress lines and links to the files.
  * Model ids starting with `deer-quirk`, or the header `x-sandbox-quirk: 1`, add DeerAPI's
  * `"data": null, "error": {}` to a successful body.
  */
+import { newFileId } from './files';
 import { randomAlnum, relayError } from './relay-errors';
 import { json, type RouteResult, type StreamEvent } from './responses';
 import { sampleFromSchema } from './schema-sample';
 import type { RouteContext } from './state';
+import { VIDEO_MIME_TYPES, videoClip, type VideoFormat } from './video-bytes';
 
 interface ToolCall {
 	id: string;
@@ -53,6 +56,11 @@ export function isReasoningModel(model: string): boolean {
 
 export function isChatImageModel(model: string): boolean {
 	return model.includes('-image') || model.startsWith('gpt-image-1');
+}
+
+/** Video models called through chat (DeerAPI's "veo3-chat" format). */
+export function isChatVideoModel(model: string): boolean {
+	return /veo|sora|kling|seedance|hailuo|video/.test(model);
 }
 
 export function unavailableModel(model: string, requestId: string): RouteResult {
@@ -164,6 +172,33 @@ function imageMarkdown(prompt: string, model: string, ctx: RouteContext): string
 	].join('\n\n');
 }
 
+/**
+ * A chat video model's answer as relays give it: progress lines, then a watch and a download
+ * link to the same file. The user text picks variants: WEBM / QUICKTIME (the format),
+ * NO_EXTENSION (a link without one, served as application/octet-stream), BARE_URL (a bare URL
+ * instead of Markdown links).
+ */
+function videoMarkdown(prompt: string, model: string, ctx: RouteContext): string {
+	const { state } = ctx;
+	const format: VideoFormat = prompt.includes('WEBM') ? 'webm' : prompt.includes('QUICKTIME') ? 'mov' : 'mp4';
+	const id = newFileId();
+	const noExtension = prompt.includes('NO_EXTENSION');
+	const name = noExtension ? `gen/${id}` : `gen/${id}.${format}`;
+	state.files.put(name, videoClip(format), noExtension ? 'application/octet-stream' : VIDEO_MIME_TYPES[format]);
+	const url = `${state.url}/files/${name}`;
+	const result = prompt.includes('BARE_URL')
+		? `Your video is ready: ${url}`
+		: `[▶️ Watch online](${url}) | [⏬ Download video](${url})`;
+	return [
+		'```json\n' + JSON.stringify({ prompt, model }, null, 2) + '\n```',
+		'> 🕐 Queuing...',
+		'> ⚡ Generating video...',
+		`> 🏃 Progress 12%...48%...86%...[100%](${state.url}/files/progress/${id})`,
+		'> ✅ Video generated successfully',
+		result,
+	].join('\n\n');
+}
+
 function planChoices(request: ChatRequest, ctx: RouteContext): ChoicePlan[] {
 	const { model, messages, body } = request;
 	const n = Number.isInteger(body.n) && body.n > 1 ? Math.min(body.n, 16) : 1;
@@ -176,7 +211,13 @@ function planChoices(request: ChatRequest, ctx: RouteContext): ChoicePlan[] {
 	const tool = last?.role === 'tool' ? undefined : pickTool(body);
 	const maxTokens = maxTokensOf(body);
 	const format = isObject(body.response_format) ? body.response_format.type : undefined;
-	const imageAnswer = last?.role !== 'tool' && !tool && isChatImageModel(model) ? imageMarkdown(userText, model, ctx) : undefined;
+	const mediaAnswer = last?.role === 'tool' || tool
+		? undefined
+		: isChatImageModel(model)
+			? imageMarkdown(userText, model, ctx)
+			: isChatVideoModel(model)
+				? videoMarkdown(userText, model, ctx)
+				: undefined;
 
 	const choices: ChoicePlan[] = [];
 	for (let i = 0; i < n; i++) {
@@ -200,8 +241,8 @@ function planChoices(request: ChatRequest, ctx: RouteContext): ChoicePlan[] {
 		let content: string;
 		if (last?.role === 'tool') {
 			content = `Sandbox reply to tool result: ${textOf(last.content)}${suffix}`;
-		} else if (imageAnswer !== undefined) {
-			content = imageAnswer + suffix;
+		} else if (mediaAnswer !== undefined) {
+			content = mediaAnswer + suffix;
 		} else if ((format === 'json_object' || format === 'json_schema') && userText.includes('INVALID_JSON')) {
 			content = 'Sure! Here is your JSON: {oops';
 		} else if (format === 'json_object') {

@@ -23,6 +23,8 @@ export interface ImageSpec {
 	rgb: Rgb;
 	/** Unset: as small as the format allows. Set: about this many bytes, made of noise. */
 	targetBytes?: number;
+	/** PNG only: an alpha channel (RGBA) of this opacity, 0 = fully transparent (an edit mask). */
+	alpha?: number;
 }
 
 export const MIME_TYPES: Record<ImageFormat, string> = {
@@ -130,26 +132,27 @@ function storedDeflateBlocks(data: Buffer, final: boolean): Buffer[] {
 	return out;
 }
 
-function solidRows(width: number, rows: number, rgb: Rgb): Buffer {
-	const row = Buffer.alloc(1 + width * 3);
-	for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3);
+function solidRows(width: number, rows: number, pixel: number[]): Buffer {
+	const row = Buffer.alloc(1 + width * pixel.length);
+	for (let x = 0; x < width; x++) row.set(pixel, 1 + x * pixel.length);
 	const raw = Buffer.alloc(row.length * rows);
 	if (rows > 0) raw.fill(row);
 	return raw;
 }
 
-export function encodePng({ width, height, rgb, targetBytes }: ImageSpec): Buffer {
+export function encodePng({ width, height, rgb, targetBytes, alpha }: ImageSpec): Buffer {
+	const pixel = alpha === undefined ? [...rgb] : [...rgb, alpha];
 	const ihdr = Buffer.alloc(13);
 	ihdr.writeUInt32BE(width, 0);
 	ihdr.writeUInt32BE(height, 4);
 	ihdr[8] = 8; // bit depth
-	ihdr[9] = 2; // RGB
-	const rowBytes = 1 + width * 3;
+	ihdr[9] = alpha === undefined ? 2 : 6; // RGB or RGBA
+	const rowBytes = 1 + width * pixel.length;
 
 	let idat: Buffer;
 	let padding = 0;
 	if (targetBytes === undefined) {
-		idat = deflateSync(solidRows(width, height, rgb));
+		idat = deflateSync(solidRows(width, height, pixel));
 	} else {
 		const budget = Math.max(0, targetBytes - PNG_FIXED_OVERHEAD);
 		// Flat rows still cost something once deflated (about 1/590 of their raw size).
@@ -157,7 +160,7 @@ export function encodePng({ width, height, rgb, targetBytes }: ImageSpec): Buffe
 		const noiseRowCount = Math.min(height, Math.max(0, Math.floor((budget - flatEstimate) / rowBytes)));
 		const noise = randomBytes(noiseRowCount * rowBytes);
 		for (let y = 0; y < noiseRowCount; y++) noise[y * rowBytes] = 0; // filter: none
-		const solid = solidRows(width, height - noiseRowCount, rgb);
+		const solid = solidRows(width, height - noiseRowCount, pixel);
 		const adler = new Adler32();
 		adler.update(noise);
 		adler.update(solid);
@@ -365,6 +368,22 @@ export interface ImageInfo {
 	format: ImageFormat;
 	width: number;
 	height: number;
+}
+
+/**
+ * Whether a PNG can carry transparency, as an edit mask must: colour type 4 (grey + alpha) or
+ * 6 (RGBA), or a tRNS chunk before the image data.
+ */
+export function pngHasAlpha(bytes: Buffer): boolean {
+	if (bytes.length < 26 || !bytes.subarray(0, 8).equals(PNG_SIGNATURE)) return false;
+	if (bytes[25] === 4 || bytes[25] === 6) return true;
+	for (let offset = 8; offset + 8 <= bytes.length; ) {
+		const type = bytes.toString('latin1', offset + 4, offset + 8);
+		if (type === 'tRNS') return true;
+		if (type === 'IDAT' || type === 'IEND') return false;
+		offset += 12 + bytes.readUInt32BE(offset);
+	}
+	return false;
 }
 
 /** Format and size from the bytes alone, the way a careful client sniffs a download. */

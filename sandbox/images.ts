@@ -57,7 +57,7 @@ function quoteList(values: string[]): string {
 	return `${quoted.slice(0, -1).join(', ')}, and ${quoted[quoted.length - 1]}`;
 }
 
-interface ImageRequest {
+export interface ImageRequest {
 	family: Family;
 	prompt: string;
 	n: number;
@@ -67,7 +67,8 @@ interface ImageRequest {
 	quality: string;
 }
 
-function validate(body: Record<string, any>, model: string): ImageRequest | RouteResult {
+/** The fields both generations and edits share, checked as the model's API would. */
+export function validateImageRequest(body: Record<string, any>, model: string): ImageRequest | RouteResult {
 	const family = familyOf(model);
 	const prompt = body.prompt as string;
 
@@ -141,7 +142,7 @@ function validate(body: Record<string, any>, model: string): ImageRequest | Rout
 }
 
 export function handleImages(body: unknown, ctx: RouteContext): RouteResult {
-	const { requestId, state } = ctx;
+	const { requestId } = ctx;
 	if (!isObject(body)) {
 		return json(400, relayError(`request body must be a JSON object (request id: ${requestId})`, 'invalid_request_error', 'invalid_request'));
 	}
@@ -153,15 +154,20 @@ export function handleImages(body: unknown, ctx: RouteContext): RouteResult {
 	}
 	if (body.model.startsWith('unavailable-')) return unavailableModel(body.model, requestId);
 
-	const request = validate(body, body.model);
+	const request = validateImageRequest(body, body.model);
 	if ('kind' in request) return request;
+	return imagesAnswer(request, ctx);
+}
 
+/** The generations body (also the edits body): n images of the requested size and format, stored under /files/gen/. */
+export function imagesAnswer(request: ImageRequest, ctx: RouteContext, seed = request.prompt): RouteResult {
+	const { state } = ctx;
 	const data = [];
 	for (let i = 0; i < request.n; i++) {
 		const image = state.files.generate({
 			format: request.format,
 			...request.size,
-			seed: request.prompt,
+			seed,
 			targetBytes: state.imageBytes,
 		});
 		data.push({

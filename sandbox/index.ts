@@ -5,6 +5,7 @@
  */
 export { startSandbox } from './server';
 export type { ResponseLogEntry, SandboxServerOptions } from './server';
-export type { Fault, RecordedRequest, Sandbox, SandboxModel, SandboxOptions } from './types';
+export type { Fault, RecordedPart, RecordedRequest, Sandbox, SandboxModel, SandboxOptions } from './types';
 export { DEFAULT_MODELS } from './models';
-export { readImageInfo, type ImageInfo, type ImageFormat } from './image-bytes';
+export { encodeImage, pngHasAlpha, readImageInfo, type ImageInfo, type ImageFormat } from './image-bytes';
+export { videoClip, VIDEO_MIME_TYPES, type VideoFormat } from './video-bytes';

@@ -100,6 +100,7 @@ export const DEFAULT_MODELS: readonly SandboxModel[] = [
 	model('sora-2', 'openai', 1759363200),
 	model('veo3', 'vertex-ai', 1747699200),
 	model('veo3-fast', 'vertex-ai', undefined),
+	model('veo3-chat', 'custom', 1748563200, T.chat),
 	model('suno_music', 'suno', undefined),
 	model('suno-v4.5', 'suno', 0),
 ];

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { handleChat } from './chat';
+import { handleImageEdits, parseMultipart } from './edits';
 import { FaultQueue } from './faults';
 import { FileStore, serveFile } from './files';
 import { handleImages } from './images';
@@ -112,7 +113,7 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		if (fault?.redirectTo !== undefined) result = redirectAnswer(fault.status ?? 301, fault.redirectTo);
 		else if (fault?.status !== undefined) result = faultAnswer(fault, fault.status, requestId);
 		else if (isFile && (method === 'GET' || method === 'HEAD')) result = serveFile(state.files, path.slice(7), recorded.query);
-		else result = route(method, routePath, recorded, ctx);
+		else result = await route(method, routePath, recorded, ctx);
 
 		const acceptEncoding = recorded.headers['accept-encoding'];
 		await writeResult(result, {
@@ -123,9 +124,9 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		});
 	}
 
-	function route(method: string, routePath: string, recorded: RecordedRequest, ctx: RouteContext): RouteResult {
+	async function route(method: string, routePath: string, recorded: RecordedRequest, ctx: RouteContext): Promise<RouteResult> {
 		const endpoint = `${method} ${routePath}`;
-		const known = ['GET /v1/models', 'POST /v1/chat/completions', 'POST /v1/images/generations'];
+		const known = ['GET /v1/models', 'POST /v1/chat/completions', 'POST /v1/images/generations', 'POST /v1/images/edits'];
 		if (!known.includes(endpoint)) {
 			return json(404, relayError(`Invalid URL (${method} ${recorded.path})`, 'invalid_request_error', '', ''));
 		}
@@ -133,6 +134,13 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 			return json(401, relayError(`无效的令牌 (request id: ${ctx.requestId})`, 'new_api_error', 'invalid_api_key'));
 		}
 		if (endpoint === 'GET /v1/models') return json(200, modelListBody(state.models));
+		if (endpoint === 'POST /v1/images/edits') {
+			const contentType = recorded.headers['content-type'];
+			const parts = await parseMultipart(typeof contentType === 'string' ? contentType : undefined, recorded.rawBody);
+			// Recorded without the bytes: tests assert names, file names, types and sizes.
+			recorded.parts = parts?.map(({ bytes: _bytes, ...part }) => part);
+			return handleImageEdits(parts, ctx);
+		}
 
 		if (recorded.body === undefined) {
 			const detail = recorded.rawBody.length === 0 ? 'empty request body' : 'invalid JSON in request body';

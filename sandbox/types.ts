@@ -37,7 +37,21 @@ export interface RecordedRequest {
 	/** Parsed JSON, or undefined when the body is empty or not JSON. */
 	body: any;
 	rawBody: Buffer;
+	/** The parts of a multipart/form-data body (images/edits), in order; set once it is parsed. */
+	parts?: RecordedPart[];
 	receivedAt: number;
+}
+
+/** One part of a multipart body as received: a text field (`value`) or a file. */
+export interface RecordedPart {
+	name: string;
+	/** Text fields only. */
+	value?: string;
+	/** Files only: the file name and the part's content-type as the client sent them. */
+	fileName?: string;
+	contentType?: string;
+	/** Bytes of the value or file. */
+	size: number;
 }
 
 export interface Fault {

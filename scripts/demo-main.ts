@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 
 import type { ITaskData, IWorkflowBase } from 'n8n-workflow';
 
-import { imageDimensions, sniffImageType } from '../nodes/shared/images';
+import { imageDimensions, sniffImageType } from '../nodes/shared/media';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { createHarness, type WorkflowHarness, type WorkflowRunResult } from '../test/support/workflow';
 import {

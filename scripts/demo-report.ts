@@ -6,8 +6,9 @@ import type { IBinaryKeyData, IDataObject, INodeExecutionData } from 'n8n-workfl
 
 export const CHAT_TYPE = 'n8n-nodes-deerapi-relay.deerApiChat';
 export const IMAGE_TYPE = 'n8n-nodes-deerapi-relay.deerApiImageGenerate';
+export const IMAGE_EDIT_TYPE = 'n8n-nodes-deerapi-relay.deerApiImageEdit';
 export const LIST_MODELS_TYPE = 'n8n-nodes-deerapi-relay.deerApiListModels';
-export const OUR_TYPES = new Set([CHAT_TYPE, IMAGE_TYPE, LIST_MODELS_TYPE]);
+export const OUR_TYPES = new Set([CHAT_TYPE, IMAGE_TYPE, IMAGE_EDIT_TYPE, LIST_MODELS_TYPE]);
 
 const INDENT = '    ';
 
@@ -137,6 +138,7 @@ export function describeOurNode(type: string, items: INodeExecutionData[]): stri
 		case CHAT_TYPE:
 			return chatTable(items);
 		case IMAGE_TYPE:
+		case IMAGE_EDIT_TYPE:
 			return imageTable(items);
 		case LIST_MODELS_TYPE:
 			return listModelsSummary(items);

@@ -9,8 +9,10 @@ import {
 	timeoutOption,
 } from '../shared/n8n/parameters';
 
+/** Binary field prefixes when Binary Field Prefix is not set: by what the model makes. */
 export const DEFAULT_IMAGE_PROPERTY_PREFIX = 'image_';
-export const DEFAULT_IMAGE_DOWNLOAD_TIMEOUT_S = 120;
+export const DEFAULT_VIDEO_PROPERTY_PREFIX = 'video_';
+export const DEFAULT_DOWNLOAD_TIMEOUT_S = 300;
 
 const messageProperties: INodeProperties[] = [
 	{
@@ -179,12 +181,30 @@ const options: INodeProperties = {
 	default: {},
 	options: [
 		{
-			displayName: 'Download Images',
+			// Named "imagePropertyPrefix" since before videos; the name stays so saved workflows keep it.
+			displayName: 'Binary Field Prefix',
+			name: 'imagePropertyPrefix',
+			type: 'string',
+			default: '',
+			placeholder: 'image_ (video_ for video models)',
+			description:
+				'Downloaded files go into binary fields named by this prefix and a number. Empty: image_0, image_1 ... for images, video_0, video_1 ... for the videos of a video model (veo3-chat).',
+		},
+		{
+			displayName: 'Download Images and Videos',
 			name: 'downloadImages',
 			type: 'boolean',
 			default: true,
 			description:
-				'Whether to download the images an image model (gpt-4o-image, Gemini image models...) links to in its answer into binary fields, so they outlive the relay\'s short-lived links',
+				'Whether to download the images of an image model (gpt-4o-image, Gemini image models...) and the videos of a video model (veo3-chat) its answer links to into binary fields, so they outlive the relay\'s short-lived links',
+		},
+		{
+			displayName: 'Download Timeout (Seconds)',
+			name: 'imageDownloadTimeout',
+			type: 'number',
+			default: DEFAULT_DOWNLOAD_TIMEOUT_S,
+			typeOptions: { minValue: 1 },
+			description: 'How long the download of one image or video may take',
 		},
 		extraBodyOption,
 		{
@@ -195,22 +215,6 @@ const options: INodeProperties = {
 			typeOptions: { minValue: -2, maxValue: 2, numberPrecision: 1 },
 			description:
 				'Positive values make the model less likely to repeat the same words (frequency_penalty, -2 to 2)',
-		},
-		{
-			displayName: 'Image Download Timeout (Seconds)',
-			name: 'imageDownloadTimeout',
-			type: 'number',
-			default: DEFAULT_IMAGE_DOWNLOAD_TIMEOUT_S,
-			typeOptions: { minValue: 1 },
-			description: 'How long the download of one image may take',
-		},
-		{
-			displayName: 'Image Property Prefix',
-			name: 'imagePropertyPrefix',
-			type: 'string',
-			default: DEFAULT_IMAGE_PROPERTY_PREFIX,
-			description:
-				'Downloaded images go into binary fields named by this prefix and a number (image_0, image_1 and so on by default)',
 		},
 		{
 			displayName: 'JSON Schema',

@@ -1,13 +1,13 @@
 import type { ChunkType, IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { findImageUrls } from '../shared/images';
-import { downloadImages } from '../shared/n8n/chat-images';
+import { findMediaUrls } from '../shared/media';
+import { downloadMedia } from '../shared/n8n/chat-media';
 import { runClient } from '../shared/n8n/client';
 import { toNodeError } from '../shared/n8n/errors';
 import { runPerItem } from '../shared/n8n/items';
 import { readConcurrency } from '../shared/n8n/parameters';
 import type { ChatCompletion, ChatDelta, RelayClient } from '../shared/transport';
-import { simplifiedJson, summarizeChoice } from './output';
+import { mediaUrls, simplifiedJson, summarizeChoice } from './output';
 import { readChatRequest, type ChatRequest } from './request';
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -30,23 +30,27 @@ async function chatItem(
 	signal: AbortSignal,
 ): Promise<INodeExecutionData[]> {
 	const completion = await complete(context, client, request, itemIndex, signal);
+	const mediaField = request.media === 'video' ? 'videos' : 'images';
 	const choices = completion.choices.map((choice) =>
 		summarizeChoice(context.getNode(), itemIndex, choice, {
 			parseJson: request.parseJson,
-			imagesOf: (answer) => findImageUrls(answer.message?.content, { links: request.imageLinks }),
+			// A text model's answer may link to web pages; only a media model's links are its files.
+			mediaOf: (answer) => findMediaUrls(answer.message?.content, { links: request.media !== undefined }),
+			mediaField,
 		}),
 	);
-	const imageUrls = choices.flatMap((choice) => (choice.images as string[] | undefined) ?? []);
+	const urls = mediaUrls(choices, mediaField);
 
 	let binary: IBinaryKeyData | undefined;
-	if (imageUrls.length && request.downloads) {
-		const { propertyPrefix, maxBytes, timeoutMs } = request.downloads;
-		const downloaded = await downloadImages(context, client, imageUrls, {
+	if (urls.length && request.downloads) {
+		const { propertyPrefix, maxBytes, timeoutMs, kinds } = request.downloads;
+		const downloaded = await downloadMedia(context, client, urls, {
 			propertyPrefix,
-			fileBaseName: 'image',
+			fileBaseName: request.media === 'video' ? 'video' : 'image',
 			signal,
 			maxBytes,
 			timeoutMs,
+			kinds,
 		});
 		binary = downloaded.binary;
 	}

@@ -11,9 +11,13 @@ export interface ChoiceSummary extends IDataObject {
 export interface SummaryOptions {
 	/** A JSON response format was asked: parse the content into `json`. */
 	parseJson: boolean;
-	/** The image URLs found in each choice's content. */
-	imagesOf: (choice: ChatChoice) => string[];
+	/** The media URLs found in each choice's content. */
+	mediaOf: (choice: ChatChoice) => string[];
+	/** Where they are listed: `images`, or `videos` for a video model. */
+	mediaField: MediaField;
 }
+
+export type MediaField = 'images' | 'videos';
 
 export function summarizeChoice(
 	node: INode,
@@ -34,29 +38,38 @@ export function summarizeChoice(
 	if (message.tool_calls?.length) {
 		summary.toolCalls = message.tool_calls.map((call) => toolCall(call.id, call.function?.name, call.function?.arguments));
 	}
-	const images = options.imagesOf(choice);
-	if (images.length) summary.images = images;
+	const media = options.mediaOf(choice);
+	if (media.length) summary[options.mediaField] = media;
 	return summary;
 }
 
 /**
  * The Simplified item: the first answer's fields at the top, the metadata, and every answer under
- * `choices` when there are several. `images` lists the images of all answers, in the order of the
- * binary fields they are downloaded into.
+ * `choices` when there are several. `images` (a video model: `videos`) lists the files of all
+ * answers, in the order of the binary fields they are downloaded into.
  */
 export function simplifiedJson(completion: ChatCompletion, choices: ChoiceSummary[], model: string): IDataObject {
 	const first = choices[0] ?? { content: '', finishReason: null };
-	const allImages = choices.flatMap((choice) => (choice.images as string[] | undefined) ?? []);
 	const json: IDataObject = { ...first };
-	delete json.images;
 	delete json.finishReason;
-	if (allImages.length) json.images = allImages;
+	for (const field of MEDIA_FIELDS) {
+		const all = mediaUrls(choices, field);
+		delete json[field];
+		if (all.length) json[field] = all;
+	}
 	json.finishReason = first.finishReason;
 	json.model = completion.model || model;
 	if (completion.usage) json.usage = completion.usage as IDataObject;
 	if (completion.id) json.id = completion.id;
 	if (choices.length > 1) json.choices = choices;
 	return json;
+}
+
+const MEDIA_FIELDS: MediaField[] = ['images', 'videos'];
+
+/** The media URLs of every choice listed under `field`, in order. */
+export function mediaUrls(choices: ChoiceSummary[], field: MediaField): string[] {
+	return choices.flatMap((choice) => (choice[field] as string[] | undefined) ?? []);
 }
 
 function toolCall(id: string | undefined, name: string | undefined, args: string | undefined): IDataObject {

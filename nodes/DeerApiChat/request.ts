@@ -3,7 +3,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { classifyModel } from '../shared/model-kinds';
 import { invalidParameter } from '../shared/n8n/errors';
 import { mergeExtraBody, parseJsonParameter, readMaxDownloadBytes, readModel } from '../shared/n8n/parameters';
-import { DEFAULT_IMAGE_DOWNLOAD_TIMEOUT_S, DEFAULT_IMAGE_PROPERTY_PREFIX } from './description';
+import type { MediaKind } from '../shared/media';
+import { DEFAULT_DOWNLOAD_TIMEOUT_S, DEFAULT_IMAGE_PROPERTY_PREFIX, DEFAULT_VIDEO_PROPERTY_PREFIX } from './description';
 import { buildMessages, type RequestMessage } from './messages';
 
 /** The node's Options collection; only the options the user added are present. */
@@ -46,16 +47,21 @@ export interface ChatRequest {
 	simplify: boolean;
 	/** A JSON response format was asked (and the output is simplified): parse the reply. */
 	parseJson: boolean;
-	/** An image model: the links in its answer are its pictures. */
-	imageLinks: boolean;
-	/** How to download the images an answer links to; undefined when Download Images is off. */
-	downloads?: ImageDownloads;
+	/**
+	 * What the model makes, when it makes media: the links in an image or video model's answer
+	 * are its files (a text model's links are web pages). Undefined for other models.
+	 */
+	media?: MediaKind;
+	/** How to download the files an answer links to; undefined when downloads are off. */
+	downloads?: MediaDownloads;
 }
 
-export interface ImageDownloads {
+export interface MediaDownloads {
 	propertyPrefix: string;
 	maxBytes: number;
 	timeoutMs: number;
+	/** What a link may give: a video model's links are videos (or a cover image). */
+	kinds: MediaKind[];
 }
 
 export async function readChatRequest(context: IExecuteFunctions, itemIndex: number): Promise<ChatRequest> {
@@ -65,31 +71,39 @@ export async function readChatRequest(context: IExecuteFunctions, itemIndex: num
 	const messages = await buildMessages(context, itemIndex);
 	const body = buildRequestBody(context, itemIndex, model, messages, options);
 	const format = (body.response_format as IDataObject | undefined)?.type;
+	const kind = classifyModel({ id: model });
+	const media = kind === 'image' || kind === 'video' ? kind : undefined;
 	return {
 		model,
 		body,
 		simplify,
 		// Raw output is the body as sent, whatever is in it.
 		parseJson: simplify && (format === 'json_object' || format === 'json_schema'),
-		// A text model's answer may link to web pages; only an image model's links are its pictures.
-		imageLinks: classifyModel({ id: model }) === 'image',
-		downloads: options.downloadImages === false ? undefined : readImageDownloads(context, itemIndex, options),
+		media,
+		downloads: options.downloadImages === false ? undefined : readMediaDownloads(context, itemIndex, options, media),
 	};
 }
 
-function readImageDownloads(context: IExecuteFunctions, itemIndex: number, options: ChatOptions): ImageDownloads {
-	const seconds = options.imageDownloadTimeout ?? DEFAULT_IMAGE_DOWNLOAD_TIMEOUT_S;
+function readMediaDownloads(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	options: ChatOptions,
+	media: MediaKind | undefined,
+): MediaDownloads {
+	const seconds = options.imageDownloadTimeout ?? DEFAULT_DOWNLOAD_TIMEOUT_S;
 	if (typeof seconds !== 'number' || !(seconds > 0)) {
-		throw invalidParameter(context.getNode(), itemIndex, 'Image Download Timeout', `must be a number of seconds above 0, got ${JSON.stringify(seconds)}`);
+		throw invalidParameter(context.getNode(), itemIndex, 'Download Timeout', `must be a number of seconds above 0, got ${JSON.stringify(seconds)}`);
 	}
-	const prefix = typeof options.imagePropertyPrefix === 'string' ? options.imagePropertyPrefix.trim() : DEFAULT_IMAGE_PROPERTY_PREFIX;
+	const prefix = typeof options.imagePropertyPrefix === 'string' ? options.imagePropertyPrefix.trim() : '';
 	if (/\s/.test(prefix)) {
-		throw invalidParameter(context.getNode(), itemIndex, 'Image Property Prefix', `must not contain spaces, got "${prefix}"`, 'Use a name such as "image_".');
+		throw invalidParameter(context.getNode(), itemIndex, 'Binary Field Prefix', `must not contain spaces, got "${prefix}"`, 'Use a name such as "image_".');
 	}
+	const video = media === 'video';
 	return {
-		propertyPrefix: prefix || DEFAULT_IMAGE_PROPERTY_PREFIX,
+		propertyPrefix: prefix || (video ? DEFAULT_VIDEO_PROPERTY_PREFIX : DEFAULT_IMAGE_PROPERTY_PREFIX),
 		maxBytes: readMaxDownloadBytes(context, itemIndex, options),
 		timeoutMs: seconds * 1000,
+		kinds: video ? ['video', 'image'] : ['image'],
 	};
 }
 

@@ -1,8 +1,17 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import {
+	binaryPropertyOutputOption,
+	CUSTOM_SIZE,
+	customSizeProperty,
+	downloadImagesOption,
+	imageApiOptions,
+	imageMaxConcurrencyOption,
+	MODEL_DEFAULT_SIZE,
+	responseFormatOption,
+} from '../shared/n8n/image-options';
+import {
 	extraBodyOption,
-	maxConcurrencyOption,
 	maxDownloadSizeOption,
 	maxRetriesOption,
 	modelLocator,
@@ -10,13 +19,10 @@ import {
 } from '../shared/n8n/parameters';
 
 export const DEFAULT_MODEL = 'gpt-image-1';
-export const DEFAULT_BINARY_PROPERTY = 'data';
-/** Size value that sends no `size` at all: the model picks its own default. */
-export const MODEL_DEFAULT_SIZE = 'modelDefault';
-export const CUSTOM_SIZE = 'custom';
 
 const imagesMode = { '/mode': ['images'] };
 const chatMode = { '/mode': ['chat'] };
+const imageApi = imageApiOptions({ show: imagesMode });
 
 export const properties: INodeProperties[] = [
 	modelLocator({
@@ -116,16 +122,7 @@ export const properties: INodeProperties[] = [
 		description: 'Image size. Models accept different sizes: see each option.',
 		displayOptions: { show: { mode: ['images'] } },
 	},
-	{
-		displayName: 'Custom Size',
-		name: 'customSize',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. 2048x2048 or 2K',
-		description: 'WIDTHxHEIGHT in pixels (e.g. 2560x1440) or a resolution such as 1K, 2K, 4K',
-		displayOptions: { show: { mode: ['images'], size: [CUSTOM_SIZE] } },
-	},
+	customSizeProperty({ mode: ['images'] }),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -133,77 +130,16 @@ export const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{
-				displayName: 'Background',
-				name: 'background',
-				type: 'options',
-				default: 'auto',
-				options: [
-					{ name: 'Auto', value: 'auto' },
-					{ name: 'Opaque', value: 'opaque' },
-					{ name: 'Transparent', value: 'transparent', description: 'Needs PNG or WebP output' },
-				],
-				description: 'Background of gpt-image models',
-				displayOptions: { show: imagesMode },
-			},
-			{
-				displayName: 'Download Images',
-				name: 'downloadImages',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether to download images the model answers with as links and output them as binary data. Off: the items carry only the links, which usually expire within an hour. Images answered in base64 are always output as binary.',
-			},
+			imageApi.background,
+			downloadImagesOption,
 			extraBodyOption,
-			{
-				...maxConcurrencyOption,
-				description:
-					'How many input items are sent at once. Output order always follows input order. Image models are slow and often rate limited: lower this on 429 errors.',
-			},
+			imageMaxConcurrencyOption,
 			maxDownloadSizeOption,
 			maxRetriesOption,
-			{
-				displayName: 'Moderation',
-				name: 'moderation',
-				type: 'options',
-				default: 'auto',
-				options: [
-					{ name: 'Auto', value: 'auto' },
-					{ name: 'Low', value: 'low', description: 'Less restrictive filtering' },
-				],
-				description: 'Content moderation level of gpt-image models',
-				displayOptions: { show: imagesMode },
-			},
-			{
-				displayName: 'Output Compression',
-				name: 'outputCompression',
-				type: 'number',
-				default: 100,
-				typeOptions: { minValue: 0, maxValue: 100 },
-				description: 'Compression level (0-100) for JPEG and WebP output of gpt-image models',
-				displayOptions: { show: imagesMode },
-			},
-			{
-				displayName: 'Output Format',
-				name: 'outputFormat',
-				type: 'options',
-				default: 'png',
-				options: [
-					{ name: 'JPEG', value: 'jpeg' },
-					{ name: 'PNG', value: 'png' },
-					{ name: 'WebP', value: 'webp' },
-				],
-				description: 'File format of gpt-image models (sent as "output_format")',
-				displayOptions: { show: imagesMode },
-			},
-			{
-				displayName: 'Put Output in Field',
-				name: 'binaryPropertyOutput',
-				type: 'string',
-				default: DEFAULT_BINARY_PROPERTY,
-				hint: 'The name of the output binary field to put each image in',
-				description: 'Each image becomes its own item with the file in this binary field',
-			},
+			imageApi.moderation,
+			imageApi.outputCompression,
+			imageApi.outputFormat,
+			binaryPropertyOutputOption,
 			{
 				displayName: 'Quality',
 				name: 'quality',
@@ -238,19 +174,10 @@ export const properties: INodeProperties[] = [
 				description:
 					'Links to reference images (one per line, or comma-separated; an expression may return a list). Sent as "image" in Images API mode (Seedream: one image as a string, several as a list), as image parts of the message in Chat mode.',
 			},
-			{
-				displayName: 'Response Format',
-				name: 'responseFormat',
-				type: 'options',
-				default: 'b64_json',
-				options: [
-					{ name: 'Base64', value: 'b64_json', description: 'The image bytes come in the answer' },
-					{ name: 'URL', value: 'url', description: 'A link the node then downloads' },
-				],
-				description:
-					'How dall-e-3, Seedream and similar models return images. Left out for gpt-image models, which always answer in base64 and reject the field.',
-				displayOptions: { show: imagesMode },
-			},
+			responseFormatOption(
+				'How dall-e-3, Seedream and similar models return images. Left out for gpt-image models, which always answer in base64 and reject the field.',
+				{ show: imagesMode },
+			),
 			{
 				displayName: 'Stream',
 				name: 'stream',

@@ -62,8 +62,8 @@ it('runs every example against the built-in sandbox and writes real image files'
 	const { code, output } = await demo(['--out', out]);
 	expect(code).toBe(0);
 	expect(output).toMatch(/Running against the built-in sandbox at http:\/\/127\.0\.0\.1:\d+/);
-	for (const step of ['[1/4]', '[2/4]', '[3/4]', '[4/4]']) expect(output).toContain(step);
-	const summary = /Done: 4 workflows ran against the built-in sandbox, (\d+) images written to (.+?), total/.exec(output);
+	for (const step of ['[1/5]', '[2/5]', '[3/5]', '[4/5]', '[5/5]']) expect(output).toContain(step);
+	const summary = /Done: 5 workflows ran against the built-in sandbox, (\d+) images written to (.+?), total/.exec(output);
 	expect(summary).not.toBeNull();
 
 	const files = filesUnder(out);
@@ -83,12 +83,12 @@ it('with DEERAPI_API_KEY and DEERAPI_BASE_URL it runs against that relay with th
 		const { code, output } = await demo(['--out', out], { DEERAPI_API_KEY: key, DEERAPI_BASE_URL: `${relay.url}/v1/` });
 		expect(code).toBe(0);
 		expect(output).toContain(`Running against ${relay.url}/v1/ with your key (sk-…4321)`);
-		expect(output).toContain(`Done: 4 workflows ran against ${relay.url}/v1/`);
+		expect(output).toContain(`Done: 5 workflows ran against ${relay.url}/v1/`);
 		expect(output).not.toContain(key);
 		// Every workflow reached this relay, with this key.
 		const api = relay.requests.filter((request) => request.path.startsWith('/v1/'));
 		expect(new Set(api.map((request) => request.path))).toEqual(
-			new Set(['/v1/chat/completions', '/v1/images/generations', '/v1/models']),
+			new Set(['/v1/chat/completions', '/v1/images/edits', '/v1/images/generations', '/v1/models']),
 		);
 		expect(api.every((request) => request.headers.authorization === `Bearer ${key}`)).toBe(true);
 	} finally {

@@ -199,11 +199,46 @@ function visionFromBinary(result: NormalisedResult, context: ExampleContext): vo
 	assert.equal(answer.finishReason, 'stop');
 }
 
+async function editProductPhoto(result: NormalisedResult, context: ExampleContext): Promise<void> {
+	const assignments = (
+		nodeNamed(context.workflow, 'Product Photo').parameters.assignments as { assignments: Array<{ name: string; value: string }> }
+	).assignments;
+	const photo = Buffer.from(assignments.find((a) => a.name === 'photoBase64')!.value, 'base64');
+	assert.deepEqual(readImageInfo(photo), { format: 'png', width: 96, height: 128 });
+
+	const edits = requestsTo(context, '/v1/images/edits');
+	assert.equal(edits.length, 1, 'one edit request');
+	const parts = edits[0].parts ?? [];
+	const field = (name: string) => parts.find((part) => part.name === name)?.value;
+	assert.equal(field('model'), 'gpt-image-1');
+	assert.equal(field('prompt'), 'Place it on a beach at sunset');
+	assert.equal(field('quality'), 'low');
+	assert.equal(field('response_format'), undefined, 'gpt-image-1 gets no response_format');
+	const images = parts.filter((part) => part.name === 'image');
+	assert.deepEqual(
+		images.map(({ fileName, contentType, size }) => ({ fileName, contentType, size })),
+		[{ fileName: 'product.png', contentType: 'image/png', size: photo.length }],
+		'the photo goes as the one "image" file part',
+	);
+
+	const [item] = itemsOf(result, 'Place on a Beach');
+	assert.equal(item.json.model, 'gpt-image-1');
+	assert.equal(item.json.prompt, 'Place it on a beach at sunset');
+	const edited = item.binary.edited;
+	assert.ok(edited, 'the edited picture is binary "edited"');
+	assert.equal(edited.mimeType, 'image/png');
+	// An edit keeps the photo's shape.
+	assert.deepEqual(edited.image, { format: 'png', width: 96, height: 128 });
+	assert.equal(item.json.fileSize, edited.fileSize);
+	assert.notEqual(edited.sha256, sha256(photo), 'the picture was changed');
+}
+
 export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 	'01-marketing-campaign.json': marketingCampaign,
 	'02-model-inventory.json': modelInventory,
 	'03-picture-via-chat.json': pictureViaChat,
 	'04-vision-from-binary.json': visionFromBinary,
+	'05-edit-product-photo.json': editProductPhoto,
 };
 
 /** The check for an example file; throws when the example has none. */

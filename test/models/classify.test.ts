@@ -32,7 +32,7 @@ describe('classifyModel', () => {
 		],
 		embedding: ['text-embedding-3-small', 'text-embedding-3-large', 'text-embedding-ada-002'],
 		audio: ['whisper-1', 'tts-1', 'tts-1-hd', 'gpt-4o-mini-tts', 'gpt-4o-transcribe', 'suno_music', 'suno-v4.5'],
-		video: ['kling-v1', 'kling-v2-1-master', 'sora-2', 'veo3', 'veo3-fast'],
+		video: ['kling-v1', 'kling-v2-1-master', 'sora-2', 'veo3', 'veo3-fast', 'veo3-chat'],
 		moderation: ['omni-moderation-latest'],
 		other: ['jina-reranker-v2-base-multilingual'],
 	};

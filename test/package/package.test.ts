@@ -42,13 +42,14 @@ describe('the built package loads the way n8n loads an installed community packa
 		expect(credentialFiles).toEqual(manifest.n8n.credentials);
 		expect(Object.keys(loader.nodeTypes).sort()).toEqual([
 			'deerApiChat',
+			'deerApiImageEdit',
 			'deerApiImageGenerate',
 			'deerApiListModels',
 		]);
 		expect(Object.keys(loader.credentialTypes)).toEqual(['deerApiRelayApi']);
 	});
 
-	it.each(['deerApiChat', 'deerApiImageGenerate', 'deerApiListModels'])(
+	it.each(['deerApiChat', 'deerApiImageEdit', 'deerApiImageGenerate', 'deerApiListModels'])(
 		'%s: light and dark icons exist, codex read from its .node.json, credential tested by the node',
 		(name) => {
 			const { type: loaded, sourcePath } = loader.nodeTypes[name];
@@ -125,7 +126,8 @@ describe('npm pack', () => {
 			expect(files).toContain(file);
 		}
 		for (const node of manifest.n8n.nodes) expect(files).toContain(`${node}on`);
-		expect(files.filter((file) => file.endsWith('.svg')).length).toBe(8);
+		// Light and dark, for every node and the credential.
+		expect(files.filter((file) => file.endsWith('.svg')).length).toBe(2 * (manifest.n8n.nodes.length + manifest.n8n.credentials.length));
 	});
 
 	it('ships no tests, sources, source maps, build caches or sandbox', () => {

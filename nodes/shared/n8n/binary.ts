@@ -1,50 +1,61 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import { sniffImageType, type Image } from '../images';
+import { imageDimensions, sniffImageType, type Image, type Media } from '../media';
 import { invalidParameter } from './errors';
 
 /**
- * An image as n8n binary data, ready for Drive, S3, Slack or email nodes: MIME type from the
- * bytes, file name `<baseName>.<ext>` with the extension that matches them.
+ * An image or video as n8n binary data, ready for Drive, S3, Slack or email nodes: MIME type
+ * from the bytes, file name `<baseName>.<ext>` with the extension that matches them.
  */
-export async function imageToBinary(
+export async function mediaToBinary(
 	context: IExecuteFunctions,
-	image: Image,
+	media: Media,
 	baseName: string,
 ): Promise<IBinaryData> {
 	const binary = await context.helpers.prepareBinaryData(
-		image.bytes,
-		`${baseName}.${image.extension}`,
-		image.mimeType,
+		media.bytes,
+		`${baseName}.${media.extension}`,
+		media.mimeType,
 	);
 	// n8n derives "jpeg" from image/jpeg; keep the extension the file name carries.
-	binary.fileExtension = image.extension;
+	binary.fileExtension = media.extension;
 	return binary;
 }
 
-/** Metadata of an emitted image for the item's json, so flows can branch on it without binary. */
-export function imageInfo(image: Image): Record<string, string | number> {
+/** Metadata of an emitted file for the item's json, so flows can branch on it without binary. */
+export function mediaInfo(media: Media): Record<string, string | number> {
 	const info: Record<string, string | number> = {
-		mimeType: image.mimeType,
-		fileSize: image.bytes.length,
+		mimeType: media.mimeType,
+		fileSize: media.bytes.length,
 	};
-	if (image.width !== undefined) info.width = image.width;
-	if (image.height !== undefined) info.height = image.height;
-	if (image.url) info.url = image.url;
+	if (media.width !== undefined) info.width = media.width;
+	if (media.height !== undefined) info.height = media.height;
+	if (media.url) info.url = media.url;
 	return info;
 }
 
+/** An image in a binary field of the input item: its bytes, the MIME type they show, and what n8n knows of it. */
+export interface BinaryImage {
+	property: string;
+	bytes: Buffer;
+	mimeType: string;
+	/** From the bytes; undefined for formats we only know by the declared MIME type (HEIC, TIFF). */
+	image?: Image;
+	fileName?: string;
+}
+
 /**
- * An image in a binary field of the input item, as a `data:` URL for a request body (vision input,
- * reference images). The MIME type is read from the bytes; the declared one counts only for
- * image formats we do not recognise (HEIC, TIFF). `field` names the node parameter in errors.
+ * The image in binary field `property` of the input item, whatever the storage mode (memory,
+ * filesystem, S3: n8n's helper reads them all). The MIME type is read from the bytes; the
+ * declared one counts only for image formats we do not recognise (HEIC, TIFF). `field` names the
+ * node parameter in errors.
  */
-export async function binaryImageDataUrl(
+export async function readBinaryImage(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	property: string,
 	field: string,
-): Promise<string> {
+): Promise<BinaryImage> {
 	const binary = context.getInputData()[itemIndex]?.binary ?? {};
 	const data = binary[property];
 	if (!data) {
@@ -60,8 +71,9 @@ export async function binaryImageDataUrl(
 		);
 	}
 	const bytes = await context.helpers.getBinaryDataBuffer(itemIndex, property);
+	const type = sniffImageType(bytes);
 	const declared = data.mimeType?.toLowerCase().startsWith('image/') ? data.mimeType : undefined;
-	const mimeType = sniffImageType(bytes)?.mimeType ?? declared;
+	const mimeType = type?.mimeType ?? declared;
 	if (!mimeType) {
 		const what = [data.mimeType, data.fileName].filter(Boolean).join(', ');
 		throw invalidParameter(
@@ -72,5 +84,22 @@ export async function binaryImageDataUrl(
 			'Models take PNG, JPEG, WebP or GIF images.',
 		);
 	}
+	return {
+		property,
+		bytes,
+		mimeType,
+		image: type ? { ...type, ...imageDimensions(bytes, type), bytes } : undefined,
+		fileName: data.fileName,
+	};
+}
+
+/** An image in a binary field of the input item as a `data:` URL for a request body (vision input, reference images). */
+export async function binaryImageDataUrl(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	property: string,
+	field: string,
+): Promise<string> {
+	const { mimeType, bytes } = await readBinaryImage(context, itemIndex, property, field);
 	return `data:${mimeType};base64,${bytes.toString('base64')}`;
 }

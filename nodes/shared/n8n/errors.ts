@@ -1,6 +1,6 @@
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
-import { NotAnImageError } from '../images';
+import { NotMediaError } from '../media';
 import {
 	describeStatus,
 	formatBytes,
@@ -104,44 +104,51 @@ function operationError(node: INode, error: RelayError, itemIndex: number): Node
  */
 function downloadError(node: INode, error: RelayDownloadError, itemIndex: number): NodeOperationError {
 	const url = error.url ?? '';
-	const where = url.startsWith('data:') ? 'the inline (data URL) image' : truncate(url, 300);
-	const { problem, hint } = describeDownloadFailure(error);
+	const file = error.file ?? 'image';
+	const where = url.startsWith('data:') ? `the inline (data URL) ${file}` : truncate(url, 300);
+	const { problem, hint } = describeDownloadFailure(error, file);
 	const tried = error.attempts > 1 ? ` Tried ${error.attempts} times.` : '';
 	const description = `${hint ?? ''}${tried}`.trim() || undefined;
-	return new NodeOperationError(node, `Could not download the image at ${where}: ${problem}`, { itemIndex, description });
+	return new NodeOperationError(node, `Could not download the ${file} at ${where}: ${problem}`, { itemIndex, description });
 }
 
-function describeDownloadFailure(error: RelayDownloadError): { problem: string; hint?: string } {
+function describeDownloadFailure(error: RelayDownloadError, file: string): { problem: string; hint?: string } {
 	switch (error.reason) {
 		case 'status':
 			return {
 				problem: `the server answered ${describeStatus(error.status ?? 0)}${error.relayMessage ? `: ${error.relayMessage}` : ''}`,
 				hint: [403, 404, 410].includes(error.status ?? 0)
-					? 'Image links from relays expire, often within an hour: download images when they are generated, or ask for base64 (Response Format) where the model supports it.'
+					? file === 'image'
+						? 'Image links from relays expire, often within an hour: download images when they are generated, or ask for base64 (Response Format) where the model supports it.'
+						: `${capitalise(file)} links from relays expire, often within an hour: download ${file}s when they are generated.`
 					: undefined,
 			};
 		case 'too-large':
 			return {
 				problem: `it is larger than the limit of ${formatBytes(error.limitBytes ?? 0)} (at least ${formatBytes(error.receivedBytes ?? 0)})`,
-				hint: 'Raise "Max Download Size (MB)" if images this large are expected.',
+				hint: `Raise "Max Download Size (MB)" if ${file}s this large are expected.`,
 			};
 		case 'not-image':
-			return { problem: notAnImageProblem(error.cause), hint: 'The link may point to a login or error page instead of the picture.' };
+			return { problem: notMediaProblem(error.cause), hint: `The link may point to a login or error page instead of the ${file}.` };
 		case 'bad-url':
 			return { problem: 'only http(s) links can be downloaded' };
 		case 'timeout':
 			return {
 				problem: `no answer within ${+((error.timeoutMs ?? 0) / 1000).toFixed(1)} s`,
-				hint: 'Raise the "Timeout" option if the image host is this slow.',
+				hint: `Raise the "Timeout" option if the ${file} host is this slow.`,
 			};
 		default:
 			return { problem: error.message };
 	}
 }
 
-function notAnImageProblem(cause: unknown): string {
-	if (!(cause instanceof NotAnImageError)) return 'it is not an image';
-	return `it is not an image${cause.contentType ? ` (content-type ${cause.contentType})` : ''}: it starts with "${cause.head}"`;
+function notMediaProblem(cause: unknown): string {
+	if (!(cause instanceof NotMediaError)) return 'it is not an image';
+	return `it is not ${cause.expected}${cause.contentType ? ` (content-type ${cause.contentType})` : ''}: it starts with "${cause.head}"`;
+}
+
+function capitalise(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** The message of anything thrown; duck-typed, as errors from Node internals may be of another realm. */

@@ -141,7 +141,8 @@ export const maxConcurrencyOption: INodeProperties = {
 		'How many input items are sent to the relay at once. Output order always follows input order. 1 sends them one at a time.',
 };
 
-const DEFAULT_MAX_DOWNLOAD_MB = 50;
+// Sized for a video of a chat video model (veo3-chat); images are far below it.
+const DEFAULT_MAX_DOWNLOAD_MB = 200;
 
 export const maxDownloadSizeOption: INodeProperties = {
 	displayName: 'Max Download Size (MB)',
@@ -149,7 +150,7 @@ export const maxDownloadSizeOption: INodeProperties = {
 	type: 'number',
 	default: DEFAULT_MAX_DOWNLOAD_MB,
 	typeOptions: { minValue: 0.001, numberPrecision: 3 },
-	description: 'A downloaded image larger than this fails the item instead of filling the memory',
+	description: 'A downloaded image or video larger than this fails the item instead of filling the memory',
 };
 
 /** The image download limit in bytes, from a node's Options collection. */
@@ -176,4 +177,14 @@ export function readTuning(options: IDataObject): ClientTuning {
 export function readConcurrency(options: IDataObject): number {
 	const value = options.maxConcurrency;
 	return typeof value === 'number' && value >= 1 ? Math.floor(value) : DEFAULT_CONCURRENCY;
+}
+
+/** A list parameter typed as text (one per line / separated) or given as an array by an expression. */
+export function splitList(value: unknown, separator: RegExp): string[] {
+	const parts = Array.isArray(value)
+		? value.flatMap((entry) => (typeof entry === 'string' ? entry.split(separator) : []))
+		: typeof value === 'string'
+			? value.split(separator)
+			: [];
+	return parts.map((part) => part.trim()).filter(Boolean);
 }

@@ -182,6 +182,8 @@ export class RelayDownloadError extends RelayError {
 			limitBytes?: number;
 			receivedBytes?: number;
 			timeoutMs?: number;
+			/** What the file was to be ("image", "video"), for the message a user reads; default image. */
+			file?: string;
 			cause?: unknown;
 		} = {},
 	) {
@@ -195,6 +197,8 @@ export class RelayDownloadError extends RelayError {
 	declare readonly receivedBytes?: number;
 
 	declare readonly timeoutMs?: number;
+
+	declare readonly file?: string;
 
 	static tooLarge(limitBytes: number, receivedBytes: number): RelayDownloadError {
 		return new RelayDownloadError(

@@ -432,8 +432,8 @@ describe('options', () => {
 		['Tool Choice', { toolChoice: 'required' }, 'Tool Choice: needs at least one tool in "Tools"'],
 		// Read before the paid call, not after the answer has come.
 		['Max Download Size', { maxDownloadMb: 0 }, 'Max Download Size (MB): must be above 0, got 0'],
-		['Image Download Timeout', { imageDownloadTimeout: -1 }, 'Image Download Timeout: must be a number of seconds above 0, got -1'],
-		['Image Property Prefix', { imagePropertyPrefix: 'my image ' }, 'Image Property Prefix: must not contain spaces, got "my image"'],
+		['Download Timeout', { imageDownloadTimeout: -1 }, 'Download Timeout: must be a number of seconds above 0, got -1'],
+		['Binary Field Prefix', { imagePropertyPrefix: 'my image ' }, 'Binary Field Prefix: must not contain spaces, got "my image"'],
 		[
 			'Tool Function Name',
 			{ tools: '[{"name": "lookup", "parameters": {"type": "object"}}]', toolChoice: 'function', toolChoiceFunction: 'search' },

@@ -171,3 +171,22 @@ test('a relay error inside the stream, and a broken image link under Continue On
 	);
 	expect(item.pairedItem).toEqual({ item: 0 });
 });
+
+test('a chat video model (veo3-chat) in chat mode: one item with the MP4 as binary, MIME type from the bytes', async () => {
+	const result = await runNode(ctx.sandbox, { mode: 'chat', model: model('veo3-chat'), prompt: 'A cat surfing NO_EXTENSION' });
+
+	const items = result.output(NODE_NAME);
+	expect(items).toHaveLength(1);
+	expect(items[0].json).toEqual({
+		model: 'veo3-chat',
+		prompt: 'A cat surfing NO_EXTENSION',
+		url: expect.stringMatching(new RegExp(`^${ctx.sandbox.url}/files/gen/\\w+$`)),
+		index: 0,
+		mimeType: 'video/mp4',
+		fileSize: expect.any(Number),
+	});
+	expect(items[0].binary!.data).toMatchObject({ mimeType: 'video/mp4', fileName: 'veo3-chat-0-0.mp4', fileExtension: 'mp4' });
+	expect(fileRequests(ctx.sandbox)).toHaveLength(1);
+	const bytes = await result.binary(NODE_NAME, 0);
+	expect(bytes.equals(await directDownload(items[0].json.url as string))).toBe(true);
+});

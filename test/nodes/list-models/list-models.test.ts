@@ -102,10 +102,11 @@ describe('DeerAPI List Models node (n8n workflow against the sandbox)', () => {
 			expect(typeOf('suno_music')).toBe('audio');
 			expect(typeOf('kling-v1')).toBe('video');
 			expect(typeOf('veo3-fast')).toBe('video');
+			expect(typeOf('veo3-chat')).toBe('video'); // ["openai"], answers in chat form
 			expect(typeOf('llama-3.3-70b-instruct')).toBe('chat');
 			const counts: Record<string, number> = {};
 			for (const model of json) counts[model.type as string] = (counts[model.type as string] ?? 0) + 1;
-			expect(counts).toEqual({ chat: 33, image: 18, embedding: 3, audio: 7, video: 5, moderation: 1, other: 1 });
+			expect(counts).toEqual({ chat: 33, image: 18, embedding: 3, audio: 7, video: 6, moderation: 1, other: 1 });
 		});
 
 		it('emits each id once when the relay lists it twice', async () => {
@@ -179,6 +180,7 @@ describe('DeerAPI List Models node (n8n workflow against the sandbox)', () => {
 				'audio:tts-1',
 				'audio:tts-1-hd',
 				'video:veo3',
+				'video:veo3-chat',
 				'video:veo3-fast',
 				'audio:whisper-1',
 			]);
