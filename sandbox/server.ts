@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { handleSpeech, handleTranscription } from './audio';
 import { handleChat } from './chat';
+import { handleEmbeddings } from './embeddings';
 import { FaultQueue } from './faults';
 import { FileStore, serveFile } from './files';
 import { handleImages } from './images';
 import { cloneModels, DEFAULT_MODELS, modelListBody } from './models';
+import { parseMultipart } from './multipart';
 import { defaultErrorBody, htmlErrorPage, newRequestId, relayError } from './relay-errors';
 import { json, raw, writeResult, type RouteResult } from './responses';
 import type { RouteContext, SandboxState } from './state';
@@ -25,6 +28,8 @@ export interface SandboxServerOptions extends SandboxOptions {
 	/** Called once per request when its response is over; the CLI logs with it. */
 	onResponse?: (entry: ResponseLogEntry) => void;
 }
+
+type MultipartParse = Awaited<ReturnType<typeof parseMultipart>>;
 
 const REQUEST_ID_HEADER = 'x-oneapi-request-id';
 
@@ -75,15 +80,21 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 			const rawBody = Buffer.concat(chunks);
 			const recorded = record(req, pathPart, queryPart, rawBody);
 			requests.push(recorded);
-			handle(recorded, req, res).catch((error: unknown) => {
-				if (res.headersSent) {
-					res.destroy();
-					return;
-				}
-				const message = error instanceof Error ? error.message : String(error);
-				res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-				res.end(JSON.stringify(relayError(`sandbox internal error: ${message}`, 'new_api_error', 'sandbox_bug')));
-			});
+			const contentType = typeof req.headers['content-type'] === 'string' ? req.headers['content-type'] : undefined;
+			parseMultipart(contentType, rawBody)
+				.then((form) => {
+					if (form && !('error' in form)) recorded.form = form;
+					return handle(recorded, req, res, form);
+				})
+				.catch((error: unknown) => {
+					if (res.headersSent) {
+						res.destroy();
+						return;
+					}
+					const message = error instanceof Error ? error.message : String(error);
+					res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+					res.end(JSON.stringify(relayError(`sandbox internal error: ${message}`, 'new_api_error', 'sandbox_bug')));
+				});
 		});
 	});
 	server.on('connection', (socket) => {
@@ -91,7 +102,12 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		socket.on('close', () => sockets.delete(socket));
 	});
 
-	async function handle(recorded: RecordedRequest, req: IncomingMessage, res: ServerResponse): Promise<void> {
+	async function handle(
+		recorded: RecordedRequest,
+		req: IncomingMessage,
+		res: ServerResponse,
+		form: MultipartParse,
+	): Promise<void> {
 		const { method, path } = recorded;
 		const v1Index = path.indexOf('/v1/');
 		const routePath = v1Index >= 0 ? path.slice(v1Index) : path;
@@ -111,7 +127,7 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		let result: RouteResult;
 		if (fault?.status !== undefined) result = faultAnswer(fault, fault.status, requestId);
 		else if (isFile && (method === 'GET' || method === 'HEAD')) result = serveFile(state.files, path.slice(7), recorded.query);
-		else result = route(method, routePath, recorded, ctx);
+		else result = route(method, routePath, recorded, ctx, form);
 
 		const acceptEncoding = recorded.headers['accept-encoding'];
 		await writeResult(result, {
@@ -122,9 +138,23 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		});
 	}
 
-	function route(method: string, routePath: string, recorded: RecordedRequest, ctx: RouteContext): RouteResult {
+	function route(
+		method: string,
+		routePath: string,
+		recorded: RecordedRequest,
+		ctx: RouteContext,
+		form: MultipartParse,
+	): RouteResult {
 		const endpoint = `${method} ${routePath}`;
-		const known = ['GET /v1/models', 'POST /v1/chat/completions', 'POST /v1/images/generations'];
+		const known = [
+			'GET /v1/models',
+			'POST /v1/chat/completions',
+			'POST /v1/images/generations',
+			'POST /v1/embeddings',
+			'POST /v1/audio/speech',
+			'POST /v1/audio/transcriptions',
+			'POST /v1/audio/translations',
+		];
 		if (!known.includes(endpoint)) {
 			return json(404, relayError(`Invalid URL (${method} ${recorded.path})`, 'invalid_request_error', '', ''));
 		}
@@ -132,12 +162,16 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 			return json(401, relayError(`无效的令牌 (request id: ${ctx.requestId})`, 'new_api_error', 'invalid_api_key'));
 		}
 		if (endpoint === 'GET /v1/models') return json(200, modelListBody(state.models));
+		if (endpoint === 'POST /v1/audio/transcriptions') return handleTranscription(form, 'transcribe', ctx);
+		if (endpoint === 'POST /v1/audio/translations') return handleTranscription(form, 'translate', ctx);
 
 		if (recorded.body === undefined) {
 			const detail = recorded.rawBody.length === 0 ? 'empty request body' : 'invalid JSON in request body';
 			return json(400, relayError(`${detail} (request id: ${ctx.requestId})`, 'invalid_request_error', 'invalid_request'));
 		}
 		if (endpoint === 'POST /v1/chat/completions') return handleChat(recorded.body, ctx);
+		if (endpoint === 'POST /v1/embeddings') return handleEmbeddings(recorded.body, ctx);
+		if (endpoint === 'POST /v1/audio/speech') return handleSpeech(recorded.body, ctx);
 		return handleImages(recorded.body, ctx);
 	}
 
@@ -228,6 +262,7 @@ function record(req: IncomingMessage, path: string, queryPart: string, rawBody: 
 
 function faultAnswer(fault: Fault, status: number, requestId: string): RouteResult {
 	if (fault.html) return raw(status, 'text/html', htmlErrorPage(status));
+	if (Buffer.isBuffer(fault.body)) return raw(status, 'application/octet-stream', fault.body);
 	if (typeof fault.body === 'string') {
 		let isJson = true;
 		try {

@@ -37,7 +37,15 @@ export interface RecordedRequest {
 	/** Parsed JSON, or undefined when the body is empty or not JSON. */
 	body: any;
 	rawBody: Buffer;
+	/** A multipart/form-data body, parsed (transcriptions, translations). */
+	form?: RecordedForm;
 	receivedAt: number;
+}
+
+export interface RecordedForm {
+	/** Every text part by name, in order (repeated names such as `timestamp_granularities[]` keep all values). */
+	fields: Record<string, string[]>;
+	files: Array<{ name: string; fileName: string; contentType: string; bytes: Buffer }>;
 }
 
 export interface Fault {
@@ -47,8 +55,8 @@ export interface Fault {
 	/** How many matching requests it applies to. Default 1. */
 	times?: number;
 	status?: number;
-	/** Object bodies are sent as JSON. Default: a relay-style error JSON for the status. */
-	body?: string | object;
+	/** Object bodies are sent as JSON, Buffers as they are. Default: a relay-style error JSON for the status. */
+	body?: string | Buffer | object;
 	headers?: Record<string, string>;
 	/** Answer with an HTML error page, as a proxy in front of a relay does. */
 	html?: boolean;
