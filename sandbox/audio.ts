@@ -36,6 +36,8 @@ const UPLOAD_MIME: Record<UploadInfo['format'], string> = {
 	mp4: 'audio/mp4',
 	webm: 'audio/webm',
 };
+/** What verbose_json calls the languages a test is likely to send; other codes come back as given. */
+const LANGUAGE_NAMES: Record<string, string> = { en: 'english', zh: 'chinese', de: 'german', fr: 'french', es: 'spanish', ja: 'japanese' };
 const ACCEPTED_EXTENSIONS = ['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm'];
 
 function isObject(value: unknown): value is Record<string, any> {
@@ -146,7 +148,7 @@ export function handleTranscription(form: RecordedForm | { error: string } | und
 
 	const answer: Record<string, unknown> = {
 		task: task === 'translate' ? 'translate' : 'transcribe',
-		language: task === 'translate' ? 'english' : language ?? 'english',
+		language: task === 'translate' || language === undefined ? 'english' : LANGUAGE_NAMES[language] ?? language,
 		duration,
 		text,
 	};
