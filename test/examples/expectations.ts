@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { classifyModel } from '../../nodes/shared/models';
+import { classifyModel } from '../../nodes/shared/model-kinds';
 import { readImageInfo, type ImageInfo, type RecordedRequest, type SandboxModel } from '../../sandbox';
 
 export interface BinarySummary {
