@@ -39,14 +39,16 @@ describe('the built package loads the way n8n loads an installed community packa
 		const credentialFiles = Object.values(loader.known.credentials).map((known) => known.sourcePath);
 		expect(credentialFiles).toEqual(manifest.n8n.credentials);
 		expect(Object.keys(loader.nodeTypes).sort()).toEqual([
+			'deerApiAudio',
 			'deerApiChat',
+			'deerApiEmbeddings',
 			'deerApiImageGenerate',
 			'deerApiListModels',
 		]);
 		expect(Object.keys(loader.credentialTypes)).toEqual(['deerApiRelayApi']);
 	});
 
-	it.each(['deerApiChat', 'deerApiImageGenerate', 'deerApiListModels'])(
+	it.each(['deerApiChat', 'deerApiImageGenerate', 'deerApiListModels', 'deerApiEmbeddings', 'deerApiAudio'])(
 		'%s: light and dark icons exist, codex read from its .node.json, credential tested by the node',
 		(name) => {
 			const { type: loaded, sourcePath } = loader.nodeTypes[name];
@@ -76,6 +78,13 @@ describe('the built package loads the way n8n loads an installed community packa
 			expect(typeof type.methods?.credentialTest?.deerApiCredentialTest).toBe('function');
 		},
 	);
+
+	it.each(['deerApiEmbeddings', 'deerApiAudio'])('%s is found in the node panel: an AI root node', (name) => {
+		// n8n 2.x hides a node whose codex categories include "AI" unless its AI subcategories include "Root Nodes".
+		const codex = loader.nodeTypes[name].type.description.codex;
+		expect(codex?.categories).toEqual(['AI']);
+		expect(codex?.subcategories?.AI).toEqual(expect.arrayContaining(['Root Nodes']));
+	});
 
 	it('the credential has its icons and no declarative test that would shadow the nodes\' test', () => {
 		const { type, sourcePath } = loader.credentialTypes.deerApiRelayApi;
@@ -120,7 +129,7 @@ describe('npm pack', () => {
 			expect(files).toContain(file);
 		}
 		for (const node of manifest.n8n.nodes) expect(files).toContain(`${node}on`);
-		expect(files.filter((file) => file.endsWith('.svg')).length).toBe(8);
+		expect(files.filter((file) => file.endsWith('.svg')).length).toBe(12);
 	});
 
 	it('ships no tests, sources, source maps, build caches or sandbox', () => {

@@ -34,17 +34,21 @@ export function imageInfo(image: Image): Record<string, string | number> {
 	return info;
 }
 
-/**
- * An image in a binary field of the input item, as a `data:` URL for a request body (vision input,
- * reference images). The MIME type is read from the bytes; the declared one counts only for
- * image formats we do not recognise (HEIC, TIFF). `field` names the node parameter in errors.
- */
-export async function binaryImageDataUrl(
+/** A file in a binary field of the input item: its metadata, its bytes, and how errors name it. */
+export interface InputFile {
+	data: IBinaryData;
+	bytes: Buffer;
+	/** "<declared MIME type>, <file name>", as far as they are known: for error messages. */
+	label: string;
+}
+
+/** The file in binary field `property` of the item; `field` names the node parameter in errors. */
+export async function readInputFile(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	property: string,
 	field: string,
-): Promise<string> {
+): Promise<InputFile> {
 	const binary = context.getInputData()[itemIndex]?.binary ?? {};
 	const data = binary[property];
 	if (!data) {
@@ -60,15 +64,29 @@ export async function binaryImageDataUrl(
 		);
 	}
 	const bytes = await context.helpers.getBinaryDataBuffer(itemIndex, property);
+	return { data, bytes, label: [data.mimeType, data.fileName].filter(Boolean).join(', ') };
+}
+
+/**
+ * An image in a binary field of the input item, as a `data:` URL for a request body (vision input,
+ * reference images). The MIME type is read from the bytes; the declared one counts only for
+ * image formats we do not recognise (HEIC, TIFF). `field` names the node parameter in errors.
+ */
+export async function binaryImageDataUrl(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	property: string,
+	field: string,
+): Promise<string> {
+	const { data, bytes, label } = await readInputFile(context, itemIndex, property, field);
 	const declared = data.mimeType?.toLowerCase().startsWith('image/') ? data.mimeType : undefined;
 	const mimeType = sniffImageType(bytes)?.mimeType ?? declared;
 	if (!mimeType) {
-		const what = [data.mimeType, data.fileName].filter(Boolean).join(', ');
 		throw invalidParameter(
 			context.getNode(),
 			itemIndex,
 			field,
-			`the binary field "${property}" is not an image${what ? ` (${what})` : ''}`,
+			`the binary field "${property}" is not an image${label ? ` (${label})` : ''}`,
 			'Models take PNG, JPEG, WebP or GIF images.',
 		);
 	}
