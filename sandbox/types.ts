@@ -72,6 +72,13 @@ export interface Fault {
 	endEarly?: boolean;
 	/** For a stream: wait this long before each event, so a slow but living stream can be tested. */
 	chunkDelayMs?: number;
+	/**
+	 * The relay produced no answer: a plain chat body gets `choices: []` (usage kept); a stream
+	 * sends only its choice-less chunks (the usage chunk, when asked for), then [DONE].
+	 */
+	noChoices?: boolean;
+	/** Answer with a redirect to this URL (status: `status`, default 301), as an https-only host does for http. */
+	redirectTo?: string;
 }
 
 export interface Sandbox {
