@@ -312,3 +312,26 @@ describe('Transcribe and Translate', () => {
 		expect(Date.now() - started).toBeLessThan(3000);
 	});
 });
+
+describe('odd relay answers', () => {
+	test('speech: new-api\'s {"success": false, "message"} on a 200 is the relay\'s error text', async () => {
+		ctx.sandbox.fault({ path: SPEECH, status: 200, body: { success: false, message: '该令牌已过期 token expired' } });
+		const result = await run({ operation: 'textToSpeech', input: 'x' });
+		expect(result.error!.message).toBe('The relay answered 200 with an error: 该令牌已过期 token expired');
+	});
+
+	test('speech: an HTML page on a 200 is not an audio file', async () => {
+		ctx.sandbox.fault({ path: SPEECH, status: 200, body: '<html><body>Please log in</body></html>', headers: { 'content-type': 'text/html' } });
+		const result = await run({ operation: 'textToSpeech', input: 'x' });
+		expect(result.status).toBe('error');
+		expect(result.error!.message).toMatch(/not mp3 audio|HTML|html/);
+	});
+
+	test('transcribe: a 200 JSON without "text" is an error quoting it', async () => {
+		ctx.sandbox.fault({ path: TRANSCRIPTIONS, status: 200, body: { result: 'ok' } });
+		const input = [await audioItem(await recording('x', 'wav'), 'a.wav', 'audio/wav')];
+		const result = await run({ operation: 'transcribe' }, { input });
+		expect(result.status).toBe('error');
+		expect(result.error!.message).toContain('{"result":"ok"}');
+	});
+});

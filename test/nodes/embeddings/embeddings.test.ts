@@ -238,3 +238,16 @@ describe('DeerAPI Embeddings', () => {
 		});
 	});
 });
+
+describe('odd relay answers', () => {
+	test.each([
+		[{}, 'The embeddings answer has no "data" array: it sent {}'],
+		[{ success: false, message: '该令牌已过期 token expired' }, 'The relay answered 200 with an error: 该令牌已过期 token expired'],
+		[{ object: 'list', data: [{ index: 0 }] }, 'Embedding 1 of the answer has no "embedding" list: it sent {"data":[{"index":0}]}'],
+	])('a 200 with %j is an error the user can read', async (body, message) => {
+		ctx.sandbox.fault({ path: EMBEDDINGS, status: 200, body });
+		const result = await run({ text: TEXT }, { input: items(['a']) });
+		expect(result.status).toBe('error');
+		expect(result.error!.message).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+	});
+});
