@@ -92,20 +92,25 @@ export async function ensureLine(line: N8nLine): Promise<InstalledLine> {
 const BROWSER_PACKAGES = ['chromium', 'fonts-noto-cjk'];
 
 /**
- * Debian's chromium at `executable`, installed with apt-get when missing (CI runs as root on a
- * fresh machine). Never a browser download: the machine reaches Debian's mirror, not Google's.
+ * Debian's `packages`, installed with apt-get unless `present()` already holds (CI runs as root on
+ * a fresh machine). Never a download from anywhere else: the machine reaches Debian's mirror only.
  */
-export async function ensureChromium(executable: string): Promise<void> {
-	if (existsSync(executable)) return;
-	if (process.getuid?.() !== 0) throw new Error(`${executable} is missing: apt-get install -y ${BROWSER_PACKAGES.join(' ')}`);
-	log(`installing ${BROWSER_PACKAGES.join(' ')} with apt-get`);
+export async function ensureDebianPackages(packages: string[], present: () => boolean): Promise<void> {
+	if (present()) return;
+	if (process.getuid?.() !== 0) throw new Error(`missing: apt-get install -y ${packages.join(' ')}`);
+	log(`installing ${packages.join(' ')} with apt-get`);
 	const env = { ...cleanEnv(), DEBIAN_FRONTEND: 'noninteractive' };
-	const install = () => run('apt-get', ['install', '-y', '--no-install-recommends', ...BROWSER_PACKAGES], { env, allowFailure: true });
+	const install = () => run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env, allowFailure: true });
 	let result = await install();
 	if (result.code !== 0) {
 		// A fresh machine may have no package lists yet.
 		await run('apt-get', ['update'], { env });
 		result = await install();
 	}
-	if (result.code !== 0 || !existsSync(executable)) throw new Error(`apt-get could not install chromium:\n${result.stderr.slice(-1000)}`);
+	if (result.code !== 0 || !present()) throw new Error(`apt-get could not install ${packages.join(' ')}:\n${result.stderr.slice(-1000)}`);
+}
+
+/** Debian's chromium at `executable`, with CJK fonts for readable screenshots; puppeteer downloads nothing. */
+export async function ensureChromium(executable: string): Promise<void> {
+	await ensureDebianPackages(BROWSER_PACKAGES, () => existsSync(executable));
 }

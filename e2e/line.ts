@@ -61,6 +61,19 @@ export function secretsIn(text: string | Buffer, secrets: string[]): string[] {
 	return secrets.filter((secret) => haystack.includes(Buffer.from(secret)));
 }
 
+/** The packed package into the instance's .n8n/nodes by the README's command, as a user does it. */
+export async function installByReadme(n8n: N8nInstance, installCommand: string, tarball: string): Promise<string> {
+	const [npm, ...args] = installCommand.replace(PACKAGE_NAME, tarball).split(/\s+/);
+	if (npm !== 'npm') throw new Error(`README install command does not start with npm: ${installCommand}`);
+	const result = await n8n.npmInNodesFolder(args);
+	if (result.code !== 0) throw new Error(`${installCommand} failed:\n${result.stderr.slice(-1500)}`);
+	const ours = path.join(n8n.nodesFolder, 'node_modules', PACKAGE_NAME, 'package.json');
+	if (!existsSync(ours)) throw new Error(`${PACKAGE_NAME} is not in ${n8n.nodesFolder}/node_modules`);
+	const copies = findPackageDirs(n8n.nodesFolder, N8N_WORKFLOW);
+	if (copies.length) throw new Error(`a second ${N8N_WORKFLOW} was installed: ${copies.join(', ')}`);
+	return `${installCommand}; no ${N8N_WORKFLOW} under .n8n/nodes`;
+}
+
 export async function runLine(report: Report, line: N8nLine, options: LineOptions): Promise<void> {
 	const column = line.label;
 	const apiKey = `sk-e2e-good-${line.label.replace('.', '')}-5f0c2a9d`;
@@ -76,17 +89,9 @@ export async function runLine(report: Report, line: N8nLine, options: LineOption
 	const n8n = new N8nInstance(installed, options.runDir);
 	const sandbox: Sandbox = await startSandbox({ apiKey });
 	try {
-		const packageInstalled = await report.check('package installs by the README command, peers left out', column, async () => {
-			const [npm, ...args] = options.installCommand.replace(PACKAGE_NAME, options.tarball).split(/\s+/);
-			if (npm !== 'npm') throw new Error(`README install command does not start with npm: ${options.installCommand}`);
-			const result = await n8n.npmInNodesFolder(args);
-			if (result.code !== 0) throw new Error(`${options.installCommand} failed:\n${result.stderr.slice(-1500)}`);
-			const ours = path.join(n8n.nodesFolder, 'node_modules', PACKAGE_NAME, 'package.json');
-			if (!existsSync(ours)) throw new Error(`${PACKAGE_NAME} is not in ${n8n.nodesFolder}/node_modules`);
-			const copies = findPackageDirs(n8n.nodesFolder, N8N_WORKFLOW);
-			if (copies.length) throw new Error(`a second ${N8N_WORKFLOW} was installed: ${copies.join(', ')}`);
-			return `${options.installCommand}; no ${N8N_WORKFLOW} under .n8n/nodes`;
-		});
+		const packageInstalled = await report.check('package installs by the README command, peers left out', column, () =>
+			installByReadme(n8n, options.installCommand, options.tarball),
+		);
 		if (!packageInstalled) return;
 
 		const imported = await report.check('import credential and every example (n8n import:*)', column, async () => {

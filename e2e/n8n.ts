@@ -22,13 +22,18 @@ export class N8nInstance {
 	/** Everything n8n printed, all commands, for the "no key in any log" check. */
 	readonly outputFile: string;
 	private server?: ChildProcess;
+	private readonly workers: N8nWorker[] = [];
+	/** Counted before the first await, so workers started side by side get distinct numbers and log files. */
+	private workersStarted = 0;
 	port?: number;
 
+	/** `options.env`: added to every command (queue mode: database, Redis, binary data mode). */
 	constructor(
 		readonly installed: InstalledLine,
 		runDir: string,
+		private readonly options: { folderName?: string; env?: Record<string, string> } = {},
 	) {
-		this.userFolder = path.join(runDir, `n8n-${installed.line.label.replace('.', '')}`);
+		this.userFolder = path.join(runDir, options.folderName ?? `n8n-${installed.line.label.replace('.', '')}`);
 		this.n8nFolder = path.join(this.userFolder, '.n8n');
 		this.logFile = path.join(this.userFolder, 'n8n.log');
 		this.outputFile = path.join(this.userFolder, 'n8n-output.log');
@@ -68,6 +73,7 @@ export class N8nInstance {
 			N8N_LOG_LEVEL: 'info',
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 			...this.installed.line.env,
+			...this.options.env,
 			...extra,
 		};
 	}
@@ -104,8 +110,40 @@ export class N8nInstance {
 	async start(timeoutMs = 180_000): Promise<void> {
 		this.port = await freePort();
 		const env = this.env({ N8N_PORT: String(this.port), N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
+		this.server = await this.startServer(['start'], env, timeoutMs, async (output) => {
+			if (!/Editor is now accessible/.test(output)) return false;
+			return (await fetch(`${this.baseUrl}/healthz`).catch(() => undefined))?.ok === true;
+		});
+	}
+
+	/**
+	 * `n8n worker` on the same user folder (so the same .n8n/nodes), with its own log file and
+	 * ports; resolved once its health check answers. Queue mode only.
+	 */
+	async startWorker(concurrency: number, timeoutMs = 180_000): Promise<N8nWorker> {
+		const index = ++this.workersStarted;
+		const healthPort = await freePort();
+		const logFile = path.join(this.userFolder, `worker-${index}.log`);
+		const env = this.env({
+			N8N_PORT: String(await freePort()),
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+			QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+			QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+			N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+			N8N_LOG_FILE_LOCATION: logFile,
+		});
+		const child = await this.startServer(['worker', `--concurrency=${concurrency}`], env, timeoutMs, async (output) => {
+			if (!/n8n worker is now ready/.test(output)) return false;
+			return (await fetch(`http://127.0.0.1:${healthPort}/healthz`).catch(() => undefined))?.ok === true;
+		});
+		const worker: N8nWorker = { index, child, pid: child.pid!, logFile };
+		this.workers.push(worker);
+		return worker;
+	}
+
+	private async startServer(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, ready: (output: string) => Promise<boolean>): Promise<ChildProcess> {
 		let output = '';
-		this.server = startProcess(this.installed.nodeBin, [this.installed.n8nBin, 'start'], {
+		const child = startProcess(this.installed.nodeBin, [this.installed.n8nBin, ...args], {
 			cwd: this.userFolder,
 			env,
 			onOutput: (chunk) => {
@@ -115,18 +153,30 @@ export class N8nInstance {
 		});
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline) {
-			if (this.server.exitCode !== null) throw new Error(`n8n start exited ${this.server.exitCode}:\n${output.slice(-2000)}`);
-			if (/Editor is now accessible/.test(output)) {
-				const answer = await fetch(`${this.baseUrl}/healthz`).catch(() => undefined);
-				if (answer?.ok) return;
-			}
+			if (child.exitCode !== null) throw new Error(`n8n ${args[0]} exited ${child.exitCode}:\n${output.slice(-2000)}`);
+			if (await ready(output)) return child;
 			await new Promise((resolve) => setTimeout(resolve, 500));
 		}
-		throw new Error(`n8n start did not answer within ${timeoutMs / 1000} s:\n${output.slice(-2000)}`);
+		await stopProcess(child, 5_000);
+		throw new Error(`n8n ${args[0]} did not answer within ${timeoutMs / 1000} s:\n${output.slice(-2000)}`);
+	}
+
+	/** Every log file of this instance: the main's, the workers'. */
+	get logFiles(): string[] {
+		return [this.logFile, ...this.workers.map((worker) => worker.logFile)];
 	}
 
 	async stop(): Promise<void> {
+		await Promise.all(this.workers.map((worker) => stopProcess(worker.child, 15_000)));
 		if (this.server) await stopProcess(this.server, 15_000);
 		this.server = undefined;
 	}
+}
+
+export interface N8nWorker {
+	/** 1, 2, ...: the order the workers started in. */
+	index: number;
+	child: ChildProcess;
+	pid: number;
+	logFile: string;
 }

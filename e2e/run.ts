@@ -4,6 +4,7 @@
  *
  *   --line 2.x|1.x   one line only            --no-browser   REST checks only
  *   --keep           keep the run folder (user folders, logs, database) for a look afterwards
+ *   --queue          instead: n8n 2.x in queue mode (Postgres, Redis, main and two workers), see queue.ts
  * Environment: DEERAPI_E2E_CACHE (n8n installs), DEERAPI_E2E_OUT (screenshots; default e2e-output/).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import path from 'node:path';
 
 import { LINES, REPO_ROOT } from './config';
 import { runLine } from './line';
+import { QUEUE_COLUMN, runQueue } from './queue';
 import { run, stopAll, stopAllOnSignals } from './processes';
 import { readmeInstallCommand } from './readme';
 import { Report } from './report';
@@ -34,10 +36,11 @@ function flag(name: string): string | undefined {
 async function main(): Promise<number> {
 	stopAllOnSignals();
 	const started = Date.now();
+	const queue = process.argv.includes('--queue');
 	const only = flag('line');
 	const lines = LINES.filter((line) => !only || line.label === only);
 	if (lines.length === 0) throw new Error(`--line must be one of ${LINES.map((line) => line.label).join(', ')}`);
-	const report = new Report(LINES.map((line) => line.label));
+	const report = new Report(queue ? [QUEUE_COLUMN] : LINES.map((line) => line.label));
 	const runDir = mkdtempSync(path.join(os.tmpdir(), 'deerapi-e2e-'));
 	const screenshotsDir = path.join(OUTPUT_DIR, 'screenshots');
 	rmSync(screenshotsDir, { recursive: true, force: true });
@@ -46,8 +49,12 @@ async function main(): Promise<number> {
 		const installCommand = readmeInstallCommand(readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8'));
 		const tarball = await pack(runDir);
 		console.log(`[e2e] packed ${path.basename(tarball)}; README install command: ${installCommand}`);
+		if (queue)
+			await runQueue(report, { runDir, tarball, installCommand }).catch((error: unknown) =>
+				report.record('queue run aborted', QUEUE_COLUMN, { status: 'fail', detail: error instanceof Error ? error.stack : String(error) }),
+			);
 		// The lines run side by side: each has its own sandbox, user folder and ports.
-		await Promise.all(
+		else await Promise.all(
 			lines.map((line) =>
 				runLine(report, line, { runDir, tarball, installCommand, screenshotsDir, browser: !process.argv.includes('--no-browser') && line.label === '2.x' }).catch(
 					(error: unknown) => report.record('line aborted', line.label, { status: 'fail', detail: error instanceof Error ? error.stack : String(error) }),

@@ -70,7 +70,7 @@ export async function importWorkflows(n8n: N8nInstance): Promise<void> {
 	await n8n.cli(['import:workflow', '--separate', `--input=${folder}`]);
 }
 
-interface RawBinary {
+export interface RawBinary {
 	mimeType: string;
 	fileName?: string;
 	/** Base64 bytes in n8n's default (in-memory) mode, or the mode name when `id` is set. */
@@ -122,13 +122,17 @@ function binaryBytes(n8n: N8nInstance, binary: RawBinary): Buffer {
 }
 
 /** Real n8n's run as the shared checks see it, with each binary's bytes read back from where n8n put them. */
-export function normaliseExecution(n8n: N8nInstance, execution: RawExecution): NormalisedResult {
+export function normaliseExecution(
+	n8n: N8nInstance,
+	execution: RawExecution,
+	bytesOf: (binary: RawBinary) => Buffer = (binary) => binaryBytes(n8n, binary),
+): NormalisedResult {
 	const normalised: NormalisedResult = {};
 	for (const [name, runs] of Object.entries(execution.data.resultData.runData)) {
 		const items = runs[0]?.data?.main?.[0] ?? [];
 		normalised[name] = items.map((item): ItemSummary => {
 			const binary: ItemSummary['binary'] = {};
-			for (const [key, meta] of Object.entries(item.binary ?? {})) binary[key] = summariseBinary(meta, binaryBytes(n8n, meta));
+			for (const [key, meta] of Object.entries(item.binary ?? {})) binary[key] = summariseBinary(meta, bytesOf(meta));
 			return { json: item.json, binary };
 		});
 	}

@@ -207,6 +207,9 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		clearRequests() {
 			requests.length = 0;
 		},
+		openConnections() {
+			return sockets.size;
+		},
 		fault(f: Fault) {
 			faults.add(f);
 		},

@@ -90,6 +90,8 @@ export interface Sandbox {
 	/** The latest request whose full path equals `path` or ends with it (so '/v1/models' also finds '/openai/v1/models'). */
 	lastRequest(path?: string): RecordedRequest | undefined;
 	clearRequests(): void;
+	/** Client connections open right now (kept-alive idle ones included). */
+	openConnections(): number;
 	/** Faults are consumed in registration order: a request takes the first still-active fault that matches. */
 	fault(f: Fault): void;
 	clearFaults(): void;
