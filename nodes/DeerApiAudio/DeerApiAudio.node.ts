@@ -18,7 +18,8 @@ export class DeerApiAudio implements INodeType {
 		icon: { light: 'file:deerapi.svg', dark: 'file:deerapi.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "textToSpeech" ? "Text to Speech" : $parameter["operation"] === "translate" ? "Translate to English" : "Transcribe" }}',
+		subtitle:
+			'={{ ($parameter["operation"] === "textToSpeech" ? "Text to Speech" : $parameter["operation"] === "translate" ? "Translate to English" : "Transcribe") + ": " + $parameter["model"] }}',
 		description:
 			'Text to speech, transcription and translation to English with the audio models on DeerAPI or another OpenAI-compatible relay (tts-1, gpt-4o-mini-tts, whisper-1, gpt-4o-transcribe)',
 		defaults: { name: 'DeerAPI Audio' },

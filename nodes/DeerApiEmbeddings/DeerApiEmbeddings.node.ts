@@ -18,7 +18,7 @@ export class DeerApiEmbeddings implements INodeType {
 		icon: { light: 'file:deerapi.svg', dark: 'file:deerapi.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["model"].value }}',
+		subtitle: '={{ $parameter["model"] }}',
 		description:
 			'Turn text into embedding vectors with any embedding model on DeerAPI or another OpenAI-compatible relay (text-embedding-3-small / -large, ...), many items per request',
 		defaults: { name: 'DeerAPI Embeddings' },

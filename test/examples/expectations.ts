@@ -199,7 +199,7 @@ function visionFromBinary(result: NormalisedResult, context: ExampleContext): vo
 	assert.equal(answer.finishReason, 'stop');
 }
 
-function cosineSimilarity(a: number[], b: number[]): number {
+export function cosineSimilarity(a: number[], b: number[]): number {
 	let dot = 0;
 	let normA = 0;
 	let normB = 0;

@@ -1,19 +1,8 @@
 import { startSandbox, type Sandbox } from '../../sandbox';
+import { cosineSimilarity as cosine } from '../examples/expectations';
 import { post } from './http';
 
 const EMBEDDINGS = '/v1/embeddings';
-
-function cosine(a: number[], b: number[]): number {
-	let dot = 0;
-	let na = 0;
-	let nb = 0;
-	for (let i = 0; i < a.length; i++) {
-		dot += a[i] * b[i];
-		na += a[i] * a[i];
-		nb += b[i] * b[i];
-	}
-	return dot / Math.sqrt(na * nb);
-}
 
 function byIndex(data: Array<{ index: number; embedding: number[] }>): number[][] {
 	return [...data].sort((a, b) => a.index - b.index).map((entry) => entry.embedding);
