@@ -9,6 +9,7 @@ import type { Operation } from './description';
 import {
 	readSpeechRequest,
 	readTranscriptionRequest,
+	transcriptionForm,
 	type SpeechRequest,
 	type TranscriptionRequest,
 } from './request';
@@ -38,7 +39,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		{
 			...oneAtATime,
 			read: async (itemIndex) => await readTranscriptionRequest(this, itemIndex, operation),
-			send: async ([{ request }], signal) => [await listen(this, client, request, operation, signal)],
+			send: async ([{ itemIndex, request }], signal) => [await listen(this, client, request, itemIndex, operation, signal)],
 		},
 		readConcurrency(options),
 	);
@@ -81,11 +82,13 @@ async function listen(
 	context: IExecuteFunctions,
 	client: RelayClient,
 	request: TranscriptionRequest,
+	itemIndex: number,
 	operation: 'transcribe' | 'translate',
 	signal: AbortSignal,
 ): Promise<INodeExecutionData[]> {
+	const form = await transcriptionForm(context, itemIndex, request);
 	const call = operation === 'transcribe' ? client.transcribe : client.translate;
-	const response = await call.call(client, request.form, { signal, expect: request.expect });
+	const response = await call.call(client, form, { signal, expect: request.expect });
 	const answer = response.body;
 	if ('json' in answer) {
 		const { text, ...rest } = answer.json;

@@ -27,11 +27,16 @@ export interface SpeechRequest {
 export interface TranscriptionRequest {
 	model: string;
 	format: TranscriptFormat;
-	form: MultipartBody;
+	/** The form's text fields; the file is read again when its request goes (see transcriptionForm). */
+	fields: MultipartBody['fields'];
+	/** The input binary field holding the recording, checked to be audio the API takes. */
+	inputProperty: string;
 	/** What the answer is: JSON (json, verbose_json) or text (text, srt, vtt). */
 	expect: 'json' | 'text';
-	/** The name the recording was sent under, for the subtitle file's name. */
+	/** The name the recording is sent under (extension from its bytes), also the subtitle file's base. */
 	fileName: string;
+	/** The recording's MIME type, from its bytes. */
+	contentType: string;
 	binaryProperty: string;
 }
 
@@ -169,7 +174,7 @@ export async function readTranscriptionRequest(
 			node,
 			itemIndex,
 			inputField,
-			`the recording "${data.fileName ?? property}" is ${(bytes.length / 1024 / 1024).toFixed(1)} MB; the API takes at most 25 MB`,
+			`the recording "${data.fileName ?? property}" is ${bytes.length} bytes (${(bytes.length / 1024 / 1024).toFixed(1)} MB); the API takes at most 25 MB (${MAX_AUDIO_UPLOAD_BYTES} bytes)`,
 			'Split it, or compress it (e.g. to MP3 or Opus at a lower bitrate) first.',
 		);
 	}
@@ -186,13 +191,32 @@ export async function readTranscriptionRequest(
 			`The API takes ${TRANSCRIBABLE} files, told by their content.`,
 		);
 	}
-	const fileName = uploadName(data.fileName, type);
 	return {
 		model,
 		format,
+		fields,
+		inputProperty: property,
 		expect: format === 'json' || format === 'verbose_json' ? 'json' : 'text',
-		fileName,
+		fileName: uploadName(data.fileName, type),
+		contentType: type.mimeType,
 		binaryProperty: outputField(context, itemIndex, options, 'Put Subtitles in Field'),
-		form: { fields, files: [{ name: 'file', bytes, fileName, contentType: type.mimeType }] },
+	};
+}
+
+/**
+ * The multipart body of a checked request. The recording is read again here rather than kept
+ * from the check: every item is checked before the first request, and keeping each item's file
+ * (up to 25 MB) until its turn would hold them all in memory at once; this way only the requests
+ * in flight hold theirs.
+ */
+export async function transcriptionForm(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	request: TranscriptionRequest,
+): Promise<MultipartBody> {
+	const { bytes } = await readInputFile(context, itemIndex, request.inputProperty, 'Input Data Field Name');
+	return {
+		fields: request.fields,
+		files: [{ name: 'file', bytes, fileName: request.fileName, contentType: request.contentType }],
 	};
 }

@@ -256,8 +256,12 @@ describe('Transcribe and Translate', () => {
 		],
 		[
 			'over 25 MB',
-			async () => [await audioItem(Buffer.concat([await recording('x', 'wav'), Buffer.alloc(25 * 1024 * 1024)]), 'big.wav', 'audio/wav')],
-			'Input Data Field Name: the recording "big.wav" is 25.0 MB; the API takes at most 25 MB',
+			async () => {
+				const wav = await recording('x', 'wav');
+				// One byte over the limit.
+				return [await audioItem(Buffer.concat([wav, Buffer.alloc(25 * 1024 * 1024 + 1 - wav.length)]), 'big.wav', 'audio/wav')];
+			},
+			'Input Data Field Name: the recording "big.wav" is 26214401 bytes (25.0 MB); the API takes at most 25 MB (26214400 bytes)',
 		],
 	])('%s fails before sending, naming the field', async (_, input, message) => {
 		const result = await run({ operation: 'transcribe' }, { input: await input() });
@@ -289,6 +293,22 @@ describe('Transcribe and Translate', () => {
 		expect(output[2].json.httpCode).toBe('400');
 		expect(requests(TRANSCRIPTIONS)).toHaveLength(2);
 		expect(output.map((item) => item.pairedItem)).toEqual([0, 1, 2].map((item) => ({ item })));
+	});
+
+	test('many items: each request carries its own item\'s recording, each transcript goes back to its item', async () => {
+		const texts = ['First note', 'Second note', 'Third note'];
+		const recordings = await Promise.all(texts.map((text) => recording(text, 'wav')));
+		const input = await Promise.all(recordings.map((wav, i) => audioItem(wav, `note-${i}.wav`, 'audio/wav')));
+		const result = await run({ operation: 'transcribe', options: { maxConcurrency: 3 } }, { input });
+		const sent = requests(TRANSCRIPTIONS);
+		expect(sent).toHaveLength(3);
+		for (const request of sent) {
+			const i = Number(/note-(\d)\.wav/.exec(request.form!.files[0].fileName)![1]);
+			expect(request.form!.files[0].bytes.equals(recordings[i])).toBe(true);
+		}
+		expect(result.output(NODE).map((item) => [item.pairedItem, String(item.json.text).split(' [')[0]])).toEqual(
+			texts.map((text, item) => [{ item }, text]),
+		);
 	});
 
 	test('a 503 is retried with the same multipart, file included', async () => {
