@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, each in its own process (node --expose-gc), against the sandbox
  * relay on loopback; prints one table. Not part of `npm test`.
  *
- *   node build/bench/run.js [--only overhead,streaming,throughput,images,load] [--json file] [--markdown file]
+ *   node build/bench/run.js [--only overhead,streaming,throughput,images,load,embeddings] [--json file] [--markdown file]
  *
  * Environment: BENCH_PACKAGE_DIR (another built package folder, e.g. an experimental copy),
  * BENCH_TRANSPORT (another compiled transport folder, for 2 and 3), BENCH_PROFILE (a folder:
@@ -17,7 +17,7 @@ import { childEnv } from './lib/env';
 import { describeMachine, type Machine } from './lib/machine';
 import { RESULT_PREFIX, type BenchReport, type BenchRow } from './lib/report';
 
-const BENCHES = ['throughput', 'overhead', 'streaming', 'images', 'load'] as const;
+const BENCHES = ['throughput', 'overhead', 'streaming', 'images', 'load', 'embeddings'] as const;
 /** A bench that runs longer than this is stopped (the whole run must end by itself). */
 const BENCH_TIMEOUT_MS = 6 * 60_000;
 

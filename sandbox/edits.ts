@@ -14,43 +14,13 @@ import { imagesAnswer, validateImageRequest } from './images';
 import { relayError } from './relay-errors';
 import { json, type RouteResult } from './responses';
 import type { RouteContext } from './state';
-import type { RecordedPart } from './types';
+import type { FormPart } from './multipart';
 
 const MAX_GPT_IMAGE_INPUTS = 16;
 const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
 const MAX_DALL_E_2_BYTES = 4 * 1024 * 1024;
 const EDIT_FORMATS = ['png', 'jpeg', 'webp'];
 const NUMERIC_FIELDS = ['n', 'output_compression'];
-
-/** One part of a multipart body: a text field or a file with its bytes. */
-export interface FormPart extends RecordedPart {
-	bytes?: Buffer;
-}
-
-/** Every part of a multipart/form-data body, in order; undefined when it is not one. */
-export async function parseMultipart(contentType: string | undefined, body: Buffer): Promise<FormPart[] | undefined> {
-	if (!contentType || !/^multipart\/form-data\b/i.test(contentType)) return undefined;
-	let form: FormData;
-	try {
-		form = await new Request('http://sandbox.invalid/', {
-			method: 'POST',
-			headers: { 'content-type': contentType },
-			body,
-		}).formData();
-	} catch {
-		return undefined;
-	}
-	const parts: FormPart[] = [];
-	for (const [name, value] of form.entries()) {
-		if (typeof value === 'string') {
-			parts.push({ name, value, size: Buffer.byteLength(value) });
-		} else {
-			const bytes = Buffer.from(await value.arrayBuffer());
-			parts.push({ name, fileName: value.name, contentType: value.type, size: bytes.length, bytes });
-		}
-	}
-	return parts;
-}
 
 function invalid(message: string, param: string, code = 'invalid_value'): RouteResult {
 	return json(400, relayError(message, 'invalid_request_error', code, param));

@@ -1,11 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { handleSpeech, handleTranscription } from './audio';
 import { handleChat } from './chat';
-import { handleImageEdits, parseMultipart } from './edits';
+import { handleImageEdits } from './edits';
+import { handleEmbeddings } from './embeddings';
 import { FaultQueue } from './faults';
 import { FileStore, serveFile } from './files';
 import { handleImages } from './images';
 import { cloneModels, DEFAULT_MODELS, modelListBody } from './models';
+import { groupParts, parseMultipart } from './multipart';
 import { defaultErrorBody, htmlErrorPage, newRequestId, relayError } from './relay-errors';
 import { json, raw, writeResult, type RouteResult } from './responses';
 import type { RouteContext, SandboxState } from './state';
@@ -26,6 +29,8 @@ export interface SandboxServerOptions extends SandboxOptions {
 	/** Called once per request when its response is over; the CLI logs with it. */
 	onResponse?: (entry: ResponseLogEntry) => void;
 }
+
+type MultipartParse = Awaited<ReturnType<typeof parseMultipart>>;
 
 const REQUEST_ID_HEADER = 'x-oneapi-request-id';
 
@@ -76,15 +81,25 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 			const rawBody = Buffer.concat(chunks);
 			const recorded = record(req, pathPart, queryPart, rawBody);
 			requests.push(recorded);
-			handle(recorded, req, res).catch((error: unknown) => {
-				if (res.headersSent) {
-					res.destroy();
-					return;
-				}
-				const message = error instanceof Error ? error.message : String(error);
-				res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-				res.end(JSON.stringify(relayError(`sandbox internal error: ${message}`, 'new_api_error', 'sandbox_bug')));
-			});
+			const contentType = typeof req.headers['content-type'] === 'string' ? req.headers['content-type'] : undefined;
+			parseMultipart(contentType, rawBody)
+				.then((parts) => {
+					if (Array.isArray(parts)) {
+						// Recorded twice over: in order without the bytes, and grouped by name with them.
+						recorded.parts = parts.map(({ bytes: _bytes, ...part }) => part);
+						recorded.form = groupParts(parts);
+					}
+					return handle(recorded, req, res, parts);
+				})
+				.catch((error: unknown) => {
+					if (res.headersSent) {
+						res.destroy();
+						return;
+					}
+					const message = error instanceof Error ? error.message : String(error);
+					res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+					res.end(JSON.stringify(relayError(`sandbox internal error: ${message}`, 'new_api_error', 'sandbox_bug')));
+				});
 		});
 	});
 	server.on('connection', (socket) => {
@@ -92,7 +107,12 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		socket.on('close', () => sockets.delete(socket));
 	});
 
-	async function handle(recorded: RecordedRequest, req: IncomingMessage, res: ServerResponse): Promise<void> {
+	async function handle(
+		recorded: RecordedRequest,
+		req: IncomingMessage,
+		res: ServerResponse,
+		form: MultipartParse,
+	): Promise<void> {
 		const { method, path } = recorded;
 		const v1Index = path.indexOf('/v1/');
 		const routePath = v1Index >= 0 ? path.slice(v1Index) : path;
@@ -113,7 +133,7 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		if (fault?.redirectTo !== undefined) result = redirectAnswer(fault.status ?? 301, fault.redirectTo);
 		else if (fault?.status !== undefined) result = faultAnswer(fault, fault.status, requestId);
 		else if (isFile && (method === 'GET' || method === 'HEAD')) result = serveFile(state.files, path.slice(7), recorded.query);
-		else result = await route(method, routePath, recorded, ctx);
+		else result = route(method, routePath, recorded, ctx, form);
 
 		const acceptEncoding = recorded.headers['accept-encoding'];
 		await writeResult(result, {
@@ -124,9 +144,24 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		});
 	}
 
-	async function route(method: string, routePath: string, recorded: RecordedRequest, ctx: RouteContext): Promise<RouteResult> {
+	function route(
+		method: string,
+		routePath: string,
+		recorded: RecordedRequest,
+		ctx: RouteContext,
+		form: MultipartParse,
+	): RouteResult {
 		const endpoint = `${method} ${routePath}`;
-		const known = ['GET /v1/models', 'POST /v1/chat/completions', 'POST /v1/images/generations', 'POST /v1/images/edits'];
+		const known = [
+			'GET /v1/models',
+			'POST /v1/chat/completions',
+			'POST /v1/images/generations',
+			'POST /v1/images/edits',
+			'POST /v1/embeddings',
+			'POST /v1/audio/speech',
+			'POST /v1/audio/transcriptions',
+			'POST /v1/audio/translations',
+		];
 		if (!known.includes(endpoint)) {
 			return json(404, relayError(`Invalid URL (${method} ${recorded.path})`, 'invalid_request_error', '', ''));
 		}
@@ -134,19 +169,18 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 			return json(401, relayError(`无效的令牌 (request id: ${ctx.requestId})`, 'new_api_error', 'invalid_api_key'));
 		}
 		if (endpoint === 'GET /v1/models') return json(200, modelListBody(state.models));
-		if (endpoint === 'POST /v1/images/edits') {
-			const contentType = recorded.headers['content-type'];
-			const parts = await parseMultipart(typeof contentType === 'string' ? contentType : undefined, recorded.rawBody);
-			// Recorded without the bytes: tests assert names, file names, types and sizes.
-			recorded.parts = parts?.map(({ bytes: _bytes, ...part }) => part);
-			return handleImageEdits(parts, ctx);
-		}
+		if (endpoint === 'POST /v1/images/edits') return handleImageEdits(Array.isArray(form) ? form : undefined, ctx);
+		const grouped = Array.isArray(form) ? recorded.form : form;
+		if (endpoint === 'POST /v1/audio/transcriptions') return handleTranscription(grouped, 'transcribe', ctx);
+		if (endpoint === 'POST /v1/audio/translations') return handleTranscription(grouped, 'translate', ctx);
 
 		if (recorded.body === undefined) {
 			const detail = recorded.rawBody.length === 0 ? 'empty request body' : 'invalid JSON in request body';
 			return json(400, relayError(`${detail} (request id: ${ctx.requestId})`, 'invalid_request_error', 'invalid_request'));
 		}
 		if (endpoint === 'POST /v1/chat/completions') return handleChat(recorded.body, ctx);
+		if (endpoint === 'POST /v1/embeddings') return handleEmbeddings(recorded.body, ctx);
+		if (endpoint === 'POST /v1/audio/speech') return handleSpeech(recorded.body, ctx);
 		return handleImages(recorded.body, ctx);
 	}
 
@@ -240,6 +274,7 @@ function record(req: IncomingMessage, path: string, queryPart: string, rawBody: 
 
 function faultAnswer(fault: Fault, status: number, requestId: string): RouteResult {
 	if (fault.html) return raw(status, 'text/html', htmlErrorPage(status));
+	if (Buffer.isBuffer(fault.body)) return raw(status, 'application/octet-stream', fault.body);
 	if (typeof fault.body === 'string') {
 		let isJson = true;
 		try {

@@ -37,8 +37,10 @@ export interface RecordedRequest {
 	/** Parsed JSON, or undefined when the body is empty or not JSON. */
 	body: any;
 	rawBody: Buffer;
-	/** The parts of a multipart/form-data body (images/edits), in order; set once it is parsed. */
+	/** A multipart/form-data body, its parts in order, without their bytes (images/edits, audio). */
 	parts?: RecordedPart[];
+	/** The same body grouped by name, files with their bytes. */
+	form?: RecordedForm;
 	receivedAt: number;
 }
 
@@ -54,6 +56,12 @@ export interface RecordedPart {
 	size: number;
 }
 
+export interface RecordedForm {
+	/** Every text part by name, in order (repeated names such as `timestamp_granularities[]` keep all values). */
+	fields: Record<string, string[]>;
+	files: Array<{ name: string; fileName: string; contentType: string; bytes: Buffer }>;
+}
+
 export interface Fault {
 	/** String: exact match on the path after any prefix strip (e.g. '/v1/chat/completions'); RegExp: tested against the full path. Omitted: any request. */
 	path?: string | RegExp;
@@ -61,8 +69,8 @@ export interface Fault {
 	/** How many matching requests it applies to. Default 1. */
 	times?: number;
 	status?: number;
-	/** Object bodies are sent as JSON. Default: a relay-style error JSON for the status. */
-	body?: string | object;
+	/** Object bodies are sent as JSON, Buffers as they are. Default: a relay-style error JSON for the status. */
+	body?: string | Buffer | object;
 	headers?: Record<string, string>;
 	/** Answer with an HTML error page, as a proxy in front of a relay does. */
 	html?: boolean;

@@ -3,7 +3,7 @@
  * examples/ through n8n-core's workflow engine, with the BUILT package loaded the way n8n loads
  * an installed community package, against the built-in sandbox (default) or the real API
  * (DEERAPI_API_KEY, optionally DEERAPI_BASE_URL). Prints what each node emitted and writes the
- * images to a folder.
+ * images and audio files to a folder.
  *
  *   node build/scripts/demo-main.js [--out DIR]
  */
@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 
 import type { ITaskData, IWorkflowBase } from 'n8n-workflow';
 
+import { sniffAudioType } from '../nodes/shared/audio';
 import { imageDimensions, sniffImageType } from '../nodes/shared/media';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { createHarness, type WorkflowHarness, type WorkflowRunResult } from '../test/support/workflow';
@@ -107,7 +108,7 @@ function parseArgs(argv: string[], root: string): { outDir: string } {
 			print('usage: npm run demo [-- --out DIR]');
 			print('  Runs the workflows in examples/ against the built-in sandbox, or against the real API');
 			print('  when DEERAPI_API_KEY is set (base URL: DEERAPI_BASE_URL, default https://api.deerapi.com).');
-			print('  Images are written to DIR (default demo-output/, or DEERAPI_DEMO_OUT).');
+			print('  Images and audio files are written to DIR (default demo-output/, or DEERAPI_DEMO_OUT).');
 			process.exit(0);
 		} else if (arg === '--out' || arg.startsWith('--out=')) {
 			const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
@@ -130,8 +131,8 @@ async function chooseTarget(): Promise<Target> {
 		print(bold(`Running against ${url} with your key (${secretMask}).`));
 		print(
 			dim(
-				'  These are real, billed requests to gpt-4o-mini, gpt-image-1 (quality low), gpt-4o-image and gpt-4o; ' +
-					'image models take a while.',
+				'  These are real, billed requests to gpt-4o-mini, gpt-image-1 (quality low), gpt-4o-image, gpt-4o, ' +
+					'text-embedding-3-small, tts-1 and whisper-1; image models take a while.',
 			),
 		);
 		return { baseUrl: url, apiKey, label: url };
@@ -200,7 +201,7 @@ function failureText(result: WorkflowRunResult): string {
 	return error?.description ? `${message}\n      ${error.description}` : message;
 }
 
-async function writeImages(result: WorkflowRunResult, outDir: string): Promise<WrittenFile[]> {
+async function writeFiles(result: WorkflowRunResult, outDir: string): Promise<WrittenFile[]> {
 	const written: WrittenFile[] = [];
 	const seen = new Set<string>();
 	for (const nodeName of new Set(result.order)) {
@@ -212,12 +213,13 @@ async function writeImages(result: WorkflowRunResult, outDir: string): Promise<W
 				const digest = createHash('sha256').update(bytes).digest('hex');
 				if (seen.has(digest)) continue;
 				seen.add(digest);
-				const type = sniffImageType(bytes);
+				const image = sniffImageType(bytes);
+				const type = image ?? sniffAudioType(bytes);
 				const extension = type?.extension ?? data.fileExtension ?? 'bin';
 				const file = path.join(outDir, `${slug(nodeName)}-${index}-${slug(property)}.${extension}`);
 				mkdirSync(outDir, { recursive: true });
 				writeFileSync(file, bytes);
-				const dimensions = type ? imageDimensions(bytes, type) : undefined;
+				const dimensions = image ? imageDimensions(bytes, image) : undefined;
 				written.push({
 					file,
 					node: nodeName,
@@ -289,7 +291,7 @@ async function runExample(
 		itemsReport(result.nodes[last].items).forEach((line) => print(line));
 	}
 
-	const files = await writeImages(result, outDir);
+	const files = await writeFiles(result, outDir);
 	if (files.length > 0) {
 		print();
 		print(`  ${bold(`Files written to ${displayPath(outDir)}${path.sep}`)}`);

@@ -8,7 +8,9 @@ export const CHAT_TYPE = 'n8n-nodes-deerapi-relay.deerApiChat';
 export const IMAGE_TYPE = 'n8n-nodes-deerapi-relay.deerApiImageGenerate';
 export const IMAGE_EDIT_TYPE = 'n8n-nodes-deerapi-relay.deerApiImageEdit';
 export const LIST_MODELS_TYPE = 'n8n-nodes-deerapi-relay.deerApiListModels';
-export const OUR_TYPES = new Set([CHAT_TYPE, IMAGE_TYPE, IMAGE_EDIT_TYPE, LIST_MODELS_TYPE]);
+export const EMBEDDINGS_TYPE = 'n8n-nodes-deerapi-relay.deerApiEmbeddings';
+export const AUDIO_TYPE = 'n8n-nodes-deerapi-relay.deerApiAudio';
+export const OUR_TYPES = new Set([CHAT_TYPE, IMAGE_TYPE, IMAGE_EDIT_TYPE, LIST_MODELS_TYPE, EMBEDDINGS_TYPE, AUDIO_TYPE]);
 
 const INDENT = '    ';
 
@@ -142,6 +144,11 @@ export function describeOurNode(type: string, items: INodeExecutionData[]): stri
 			return imageTable(items);
 		case LIST_MODELS_TYPE:
 			return listModelsSummary(items);
+		case EMBEDDINGS_TYPE:
+			// A vector is a thousand numbers: its length says enough.
+			return itemsReport(items.map((item) => ({ ...item, json: { ...item.json, embedding: `[${(item.json.embedding as unknown[] | undefined)?.length ?? 0} numbers]` } })));
+		case AUDIO_TYPE:
+			return itemsReport(items);
 		default:
 			return undefined;
 	}

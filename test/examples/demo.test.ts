@@ -3,11 +3,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { sniffAudioType } from '../../nodes/shared/audio';
 import { readImageInfo, startSandbox } from '../../sandbox';
 
 const root = path.resolve(__dirname, '../..');
 // Generous: in a fresh clone the first demo run builds the sandbox and the demo itself (tsc).
 const DEMO_TIMEOUT_MS = 180_000;
+/** The demo runs every example workflow. */
+const EXAMPLE_COUNT = readdirSync(path.join(root, 'examples')).filter((file) => file.endsWith('.json')).length;
 
 // The launcher itself (plain JS): the test uses its own idea of "out of date".
 const launcher = require('../../scripts/demo.js') as { packageBuildReason(): string | undefined };
@@ -58,21 +61,25 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(out, { recursive: true, force: true }));
 
-it('runs every example against the built-in sandbox and writes real image files', async () => {
+it('runs every example against the built-in sandbox and writes real image and audio files', async () => {
 	const { code, output } = await demo(['--out', out]);
 	expect(code).toBe(0);
 	expect(output).toMatch(/Running against the built-in sandbox at http:\/\/127\.0\.0\.1:\d+/);
-	for (const step of ['[1/5]', '[2/5]', '[3/5]', '[4/5]', '[5/5]']) expect(output).toContain(step);
-	const summary = /Done: 5 workflows ran against the built-in sandbox, (\d+) images written to (.+?), total/.exec(output);
+	for (let step = 1; step <= EXAMPLE_COUNT; step++) expect(output).toContain(`[${step}/${EXAMPLE_COUNT}]`);
+	const summary = new RegExp(
+		`Done: ${EXAMPLE_COUNT} workflows ran against the built-in sandbox, (\\d+) images \\(\\+1 other file\\) written to (.+?), total`,
+	).exec(output);
 	expect(summary).not.toBeNull();
 
 	const files = filesUnder(out);
-	expect(files).toHaveLength(Number(summary![1]));
-	expect(files.length).toBeGreaterThanOrEqual(5);
-	for (const file of files) {
-		const info = readImageInfo(readFileSync(file));
-		expect(info).toBeDefined();
-		expect(path.extname(file)).toBe(`.${info!.format === 'jpeg' ? 'jpg' : info!.format}`);
+	expect(files).toHaveLength(Number(summary![1]) + 1);
+	expect(files.length).toBeGreaterThanOrEqual(6);
+	const audio = files.filter((file) => !readImageInfo(readFileSync(file)));
+	expect(audio.map((file) => path.basename(file))).toEqual(['read-aloud-0-data.mp3']);
+	expect(sniffAudioType(readFileSync(audio[0]))?.mimeType).toBe('audio/mpeg');
+	for (const file of files.filter((file) => !audio.includes(file))) {
+		const info = readImageInfo(readFileSync(file))!;
+		expect(path.extname(file)).toBe(`.${info.format === 'jpeg' ? 'jpg' : info.format}`);
 	}
 }, DEMO_TIMEOUT_MS);
 
@@ -83,12 +90,20 @@ it('with DEERAPI_API_KEY and DEERAPI_BASE_URL it runs against that relay with th
 		const { code, output } = await demo(['--out', out], { DEERAPI_API_KEY: key, DEERAPI_BASE_URL: `${relay.url}/v1/` });
 		expect(code).toBe(0);
 		expect(output).toContain(`Running against ${relay.url}/v1/ with your key (sk-…4321)`);
-		expect(output).toContain(`Done: 5 workflows ran against ${relay.url}/v1/`);
+		expect(output).toContain(`Done: ${EXAMPLE_COUNT} workflows ran against ${relay.url}/v1/`);
 		expect(output).not.toContain(key);
 		// Every workflow reached this relay, with this key.
 		const api = relay.requests.filter((request) => request.path.startsWith('/v1/'));
 		expect(new Set(api.map((request) => request.path))).toEqual(
-			new Set(['/v1/chat/completions', '/v1/images/edits', '/v1/images/generations', '/v1/models']),
+			new Set([
+				'/v1/chat/completions',
+				'/v1/images/edits',
+				'/v1/images/generations',
+				'/v1/models',
+				'/v1/embeddings',
+				'/v1/audio/speech',
+				'/v1/audio/transcriptions',
+			]),
 		);
 		expect(api.every((request) => request.headers.authorization === `Bearer ${key}`)).toBe(true);
 	} finally {

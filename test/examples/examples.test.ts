@@ -10,8 +10,10 @@ import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import { DeerApiRelayApi } from '../../credentials/DeerApiRelayApi.credentials';
+import { DeerApiAudio } from '../../nodes/DeerApiAudio/DeerApiAudio.node';
 import { DeerApiChat } from '../../nodes/DeerApiChat/DeerApiChat.node';
 import { DeerApiImageEdit } from '../../nodes/DeerApiImageEdit/DeerApiImageEdit.node';
+import { DeerApiEmbeddings } from '../../nodes/DeerApiEmbeddings/DeerApiEmbeddings.node';
 import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
 import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
 import { DEFAULT_MODELS, startSandbox, type Sandbox } from '../../sandbox';
@@ -40,6 +42,8 @@ const harness = createHarness({
 		'n8n-nodes-deerapi-relay.deerApiImageEdit': new DeerApiImageEdit(),
 		'n8n-nodes-deerapi-relay.deerApiImageGenerate': new DeerApiImageGenerate(),
 		'n8n-nodes-deerapi-relay.deerApiListModels': new DeerApiListModels(),
+		'n8n-nodes-deerapi-relay.deerApiEmbeddings': new DeerApiEmbeddings(),
+		'n8n-nodes-deerapi-relay.deerApiAudio': new DeerApiAudio(),
 	},
 	credentialTypes: [new DeerApiRelayApi()],
 });
@@ -96,13 +100,15 @@ async function runExample(file: string): Promise<WorkflowRunResult> {
 }
 
 describe('example workflows are n8n exports that import as they are', () => {
-	it('there are the five examples the README lists', () => {
+	it('there are the seven examples the README lists', () => {
 		expect(EXAMPLE_FILES).toEqual([
 			'01-marketing-campaign.json',
 			'02-model-inventory.json',
 			'03-picture-via-chat.json',
 			'04-vision-from-binary.json',
 			'05-edit-product-photo.json',
+			'06-most-similar-products.json',
+			'07-speech-round-trip.json',
 		]);
 		const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
 		for (const file of EXAMPLE_FILES) expect(readme).toContain(`\`${file}\``);
@@ -119,7 +125,16 @@ describe('example workflows are n8n exports that import as they are', () => {
 				.nodes.filter((node) => node.type.startsWith('n8n-nodes-deerapi-relay.') && node.parameters.model !== undefined)
 				.map((node) => node.parameters.model as IDataObject),
 		);
-		expect(models.map((model) => model.value).sort()).toEqual(['gpt-4o', 'gpt-4o-image', 'gpt-4o-mini', 'gpt-image-1', 'gpt-image-1']);
+		expect(models.map((model) => model.value).sort()).toEqual([
+			'gpt-4o',
+			'gpt-4o-image',
+			'gpt-4o-mini',
+			'gpt-image-1',
+			'gpt-image-1',
+			'text-embedding-3-small',
+			'tts-1',
+			'whisper-1',
+		]);
 		for (const model of models) {
 			expect(model).toMatchObject({ __rl: true, mode: expect.stringMatching(/^(list|id)$/) });
 			expect(served.has(String(model.value))).toBe(true);

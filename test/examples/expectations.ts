@@ -233,12 +233,88 @@ async function editProductPhoto(result: NormalisedResult, context: ExampleContex
 	assert.notEqual(edited.sha256, sha256(photo), 'the picture was changed');
 }
 
+export function cosineSimilarity(a: number[], b: number[]): number {
+	let dot = 0;
+	let normA = 0;
+	let normB = 0;
+	for (let i = 0; i < a.length; i++) {
+		dot += a[i] * b[i];
+		normA += a[i] * a[i];
+		normB += b[i] * b[i];
+	}
+	return dot / Math.sqrt(normA * normB);
+}
+
+function mostSimilarProducts(result: NormalisedResult, context: ExampleContext): void {
+	const products = (
+		JSON.parse(String(nodeNamed(context.workflow, 'Products').parameters.jsonOutput)) as {
+			products: Array<{ name: string; description: string }>;
+		}
+	).products;
+	const texts = products.map((product) => `${product.name}: ${product.description}`);
+	const requests = requestsTo(context, '/v1/embeddings');
+	assert.equal(requests.length, 1, 'all product texts go in one embeddings request');
+	assert.deepEqual(requests[0].body, { model: 'text-embedding-3-small', input: texts, dimensions: 256 });
+
+	const embedded = itemsOf(result, 'Embed Product Texts').map((item) => item.json);
+	assert.equal(embedded.length, products.length, 'one vector per product');
+	embedded.forEach((json, index) => {
+		assert.equal(json.text, texts[index], `item ${index} is paired with its own text`);
+		assert.equal((json.embedding as number[]).length, 256);
+		assert.equal(json.dimensions, 256);
+	});
+	let best = { first: '', second: '', similarity: -1 };
+	for (let i = 0; i < embedded.length; i++) {
+		for (let j = i + 1; j < embedded.length; j++) {
+			const similarity = cosineSimilarity(embedded[i].embedding as number[], embedded[j].embedding as number[]);
+			if (similarity > best.similarity) best = { first: texts[i], second: texts[j], similarity };
+		}
+	}
+	const [pair] = itemsOf(result, 'Most Similar Pair').map((item) => item.json);
+	assert.deepEqual(pair.mostSimilar, { first: best.first, second: best.second, similarity: Math.round(best.similarity * 10000) / 10000 });
+	// The two merino products share most of their words: the sandbox's vectors, like a real model's, put them closest.
+	assert.deepEqual([best.first, best.second].map((text) => text.split(':')[0]), ['Merino Scarf', 'Merino Beanie']);
+}
+
+function speechRoundTrip(result: NormalisedResult, context: ExampleContext): void {
+	const [productText] = itemsOf(result, 'Product Text').map((item) => item.json);
+	const speech = requestsTo(context, '/v1/audio/speech');
+	assert.equal(speech.length, 1, 'one speech request');
+	assert.deepEqual(speech[0].body, { model: 'tts-1', input: productText.text, voice: 'nova', response_format: 'mp3' });
+
+	const [spoken] = itemsOf(result, 'Read Aloud');
+	const mp3 = spoken.binary.data;
+	assert.ok(mp3, 'the speech is binary "data"');
+	assert.equal(mp3.mimeType, 'audio/mpeg');
+	assert.equal(mp3.fileName, 'speech.mp3');
+	assert.equal(spoken.json.fileSize, mp3.fileSize);
+
+	const transcriptions = requestsTo(context, '/v1/audio/transcriptions');
+	assert.equal(transcriptions.length, 1, 'one transcription request');
+	const form = transcriptions[0].form;
+	assert.ok(form, 'the transcription request is multipart');
+	assert.deepEqual(form.fields, { model: ['whisper-1'], language: ['en'] });
+	assert.equal(form.files.length, 1);
+	assert.equal(form.files[0].fileName, 'speech.mp3');
+	assert.equal(form.files[0].contentType, 'audio/mpeg');
+	assert.equal(sha256(form.files[0].bytes), mp3.sha256, 'the very MP3 the speech node emitted is uploaded');
+
+	const [back] = itemsOf(result, 'Text Back').map((item) => item.json);
+	assert.equal(back.original, productText.text);
+	assert.equal(back.audioFile, 'speech.mp3');
+	assert.equal(back.audioBytes, mp3.fileSize);
+	// The sandbox hears the text the speech file carries, and says what it received.
+	assert.equal(back.transcript, `${String(productText.text)} [sandbox heard ${mp3.fileSize} bytes of audio/mpeg in speech.mp3]`);
+}
+
 export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 	'01-marketing-campaign.json': marketingCampaign,
 	'02-model-inventory.json': modelInventory,
 	'03-picture-via-chat.json': pictureViaChat,
 	'04-vision-from-binary.json': visionFromBinary,
 	'05-edit-product-photo.json': editProductPhoto,
+	'06-most-similar-products.json': mostSimilarProducts,
+	'07-speech-round-trip.json': speechRoundTrip,
 };
 
 /** The check for an example file; throws when the example has none. */

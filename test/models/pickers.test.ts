@@ -26,7 +26,7 @@ const MIXED: SandboxModel[] = [
 	model('gpt-4o', ['openai']),
 ];
 
-describe('model pickers (searchModels, searchImageModels) through n8n-core LoadOptionsContext', () => {
+describe('model pickers (searchModels and the kind-first ones) through n8n-core LoadOptionsContext', () => {
 	let sandbox: Sandbox;
 	const credential = () => ({ apiKey: sandbox.apiKey, baseUrl: sandbox.url, authFormat: 'bearer' });
 	const modelRequests = () => sandbox.requests.filter((r) => r.path === '/v1/models');
@@ -94,6 +94,24 @@ describe('model pickers (searchModels, searchImageModels) through n8n-core LoadO
 			'my-house-model',
 			'text-embedding-3-small',
 		]);
+	});
+
+	it('Embeddings lists embedding models first, Audio speech and transcription models first', async () => {
+		sandbox.setModels([
+			...MIXED,
+			model('whisper-1'),
+			model('bge-m3'),
+			model('gpt-4o-mini-tts', ['openai']),
+			model('gpt-4o-transcribe', ['openai']),
+			model('tts-1'),
+		]);
+		const embeddings = await openPicker('searchEmbeddingModels', credential()).ids();
+		expect(embeddings.slice(0, 3)).toEqual(['bge-m3', 'text-embedding-3-small', 'claude-sonnet-4-20250514']);
+		expect(embeddings).toHaveLength(15);
+		const audio = await openPicker('searchAudioModels', credential()).ids();
+		expect(audio.slice(0, 5)).toEqual(['gpt-4o-mini-tts', 'gpt-4o-transcribe', 'tts-1', 'whisper-1', 'bge-m3']);
+		expect(audio).toHaveLength(15);
+		expect(modelRequests()).toHaveLength(1);
 	});
 
 	it('matches the filter case-insensitively anywhere in the id', async () => {

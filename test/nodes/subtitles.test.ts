@@ -8,14 +8,18 @@ import path from 'node:path';
 
 import { Workflow, type INode } from 'n8n-workflow';
 
+import { DeerApiAudio } from '../../nodes/DeerApiAudio/DeerApiAudio.node';
 import { DeerApiChat } from '../../nodes/DeerApiChat/DeerApiChat.node';
+import { DeerApiEmbeddings } from '../../nodes/DeerApiEmbeddings/DeerApiEmbeddings.node';
 import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
 import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
 import { createHarness } from '../support/workflow';
 
 const harness = createHarness({
 	nodeTypes: {
+		'n8n-nodes-deerapi-relay.deerApiAudio': new DeerApiAudio(),
 		'n8n-nodes-deerapi-relay.deerApiChat': new DeerApiChat(),
+		'n8n-nodes-deerapi-relay.deerApiEmbeddings': new DeerApiEmbeddings(),
 		'n8n-nodes-deerapi-relay.deerApiImageGenerate': new DeerApiImageGenerate(),
 		'n8n-nodes-deerapi-relay.deerApiListModels': new DeerApiListModels(),
 	},
@@ -39,6 +43,7 @@ describe('canvas subtitles', () => {
 		['01-marketing-campaign.json', 'Write Tagline and Description', 'gpt-4o-mini'],
 		['01-marketing-campaign.json', 'Make Poster', 'gpt-image-1'],
 		['03-picture-via-chat.json', 'Paint with gpt-4o-image', 'gpt-4o-image'],
+		['06-most-similar-products.json', 'Embed Product Texts', 'text-embedding-3-small'],
 	])('%s "%s" shows its model, %s', (file, name, model) => {
 		const node = exampleNode(file, name);
 		expect(node.parameters.model).toMatchObject({ __rl: true, value: model });
@@ -49,6 +54,19 @@ describe('canvas subtitles', () => {
 		const node = exampleNode('01-marketing-campaign.json', 'Write Tagline and Description');
 		node.parameters.model = { __rl: true, mode: 'id', value: 'deepseek-chat' };
 		expect(subtitleOf(node)).toBe('deepseek-chat');
+	});
+
+	it.each([
+		['Read Aloud', 'Text to Speech: tts-1'],
+		['Transcribe', 'Transcribe: whisper-1'],
+	])('Audio "%s" shows its operation and model, %s', (name, subtitle) => {
+		expect(subtitleOf(exampleNode('07-speech-round-trip.json', name))).toBe(subtitle);
+	});
+
+	it('Audio Translate to English with a model typed by id', () => {
+		const node = exampleNode('07-speech-round-trip.json', 'Transcribe');
+		node.parameters = { ...node.parameters, operation: 'translate', model: { __rl: true, mode: 'id', value: 'gpt-4o-transcribe' } };
+		expect(subtitleOf(node)).toBe('Translate to English: gpt-4o-transcribe');
 	});
 
 	it('List Models says how many it returns', () => {

@@ -41,7 +41,9 @@ describe('the built package loads the way n8n loads an installed community packa
 		const credentialFiles = Object.values(loader.known.credentials).map((known) => known.sourcePath);
 		expect(credentialFiles).toEqual(manifest.n8n.credentials);
 		expect(Object.keys(loader.nodeTypes).sort()).toEqual([
+			'deerApiAudio',
 			'deerApiChat',
+			'deerApiEmbeddings',
 			'deerApiImageEdit',
 			'deerApiImageGenerate',
 			'deerApiListModels',
@@ -49,7 +51,7 @@ describe('the built package loads the way n8n loads an installed community packa
 		expect(Object.keys(loader.credentialTypes)).toEqual(['deerApiRelayApi']);
 	});
 
-	it.each(['deerApiChat', 'deerApiImageEdit', 'deerApiImageGenerate', 'deerApiListModels'])(
+	it.each(['deerApiChat', 'deerApiImageEdit', 'deerApiImageGenerate', 'deerApiListModels', 'deerApiEmbeddings', 'deerApiAudio'])(
 		'%s: light and dark icons exist, codex read from its .node.json, credential tested by the node',
 		(name) => {
 			const { type: loaded, sourcePath } = loader.nodeTypes[name];
@@ -82,6 +84,13 @@ describe('the built package loads the way n8n loads an installed community packa
 			expect(typeof type.methods?.credentialTest?.deerApiCredentialTest).toBe('function');
 		},
 	);
+
+	it.each(['deerApiEmbeddings', 'deerApiAudio'])('%s is found in the node panel: an AI root node', (name) => {
+		// n8n 2.x hides a node whose codex categories include "AI" unless its AI subcategories include "Root Nodes".
+		const codex = loader.nodeTypes[name].type.description.codex;
+		expect(codex?.categories).toEqual(['AI']);
+		expect(codex?.subcategories?.AI).toEqual(expect.arrayContaining(['Root Nodes']));
+	});
 
 	it('the credential has its icons and no declarative test that would shadow the nodes\' test', () => {
 		const { type, sourcePath } = loader.credentialTypes.deerApiRelayApi;

@@ -115,7 +115,7 @@ describe('sandbox routing, auth and model list', () => {
 	it.each([
 		['POST', '/chat/completions'],
 		['GET', '/v1/chat/completions'],
-		['POST', '/v1/embeddings'],
+		['POST', '/v1/moderations'],
 		['GET', '/'],
 	])('answers 404 Invalid URL for %s %s, before auth', async (method, path) => {
 		const reply = await call(sandbox, method, path, { auth: false, body: method === 'POST' ? {} : undefined });

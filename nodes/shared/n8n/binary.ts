@@ -34,28 +34,24 @@ export function mediaInfo(media: Media): Record<string, string | number> {
 	return info;
 }
 
-/** An image in a binary field of the input item: its bytes, the MIME type they show, and what n8n knows of it. */
-export interface BinaryImage {
-	property: string;
+/** A file in a binary field of the input item: its metadata, its bytes, and how errors name it. */
+export interface InputFile {
+	data: IBinaryData;
 	bytes: Buffer;
-	mimeType: string;
-	/** From the bytes; undefined for formats we only know by the declared MIME type (HEIC, TIFF). */
-	image?: Image;
-	fileName?: string;
+	/** "<declared MIME type>, <file name>", as far as they are known: for error messages. */
+	label: string;
 }
 
 /**
- * The image in binary field `property` of the input item, whatever the storage mode (memory,
- * filesystem, S3: n8n's helper reads them all). The MIME type is read from the bytes; the
- * declared one counts only for image formats we do not recognise (HEIC, TIFF). `field` names the
- * node parameter in errors.
+ * The file in binary field `property` of the item, whatever the storage mode (memory, filesystem,
+ * S3: n8n's helper reads them all); `field` names the node parameter in errors.
  */
-export async function readBinaryImage(
+export async function readInputFile(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	property: string,
 	field: string,
-): Promise<BinaryImage> {
+): Promise<InputFile> {
 	const binary = context.getInputData()[itemIndex]?.binary ?? {};
 	const data = binary[property];
 	if (!data) {
@@ -71,16 +67,39 @@ export async function readBinaryImage(
 		);
 	}
 	const bytes = await context.helpers.getBinaryDataBuffer(itemIndex, property);
+	return { data, bytes, label: [data.mimeType, data.fileName].filter(Boolean).join(', ') };
+}
+
+/** An image in a binary field of the input item: its bytes, the MIME type they show, and what n8n knows of it. */
+export interface BinaryImage {
+	property: string;
+	bytes: Buffer;
+	mimeType: string;
+	/** From the bytes; undefined for formats we only know by the declared MIME type (HEIC, TIFF). */
+	image?: Image;
+	fileName?: string;
+}
+
+/**
+ * The image in binary field `property` of the input item. The MIME type is read from the bytes;
+ * the declared one counts only for image formats we do not recognise (HEIC, TIFF).
+ */
+export async function readBinaryImage(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	property: string,
+	field: string,
+): Promise<BinaryImage> {
+	const { data, bytes, label } = await readInputFile(context, itemIndex, property, field);
 	const type = sniffImageType(bytes);
 	const declared = data.mimeType?.toLowerCase().startsWith('image/') ? data.mimeType : undefined;
 	const mimeType = type?.mimeType ?? declared;
 	if (!mimeType) {
-		const what = [data.mimeType, data.fileName].filter(Boolean).join(', ');
 		throw invalidParameter(
 			context.getNode(),
 			itemIndex,
 			field,
-			`the binary field "${property}" is not an image${what ? ` (${what})` : ''}`,
+			`the binary field "${property}" is not an image${label ? ` (${label})` : ''}`,
 			'Models take PNG, JPEG, WebP or GIF images.',
 		);
 	}

@@ -10,6 +10,15 @@ export type ItemHandler = (itemIndex: number, signal: AbortSignal) => Promise<IN
 export const DEFAULT_CONCURRENCY = 5;
 
 /**
+ * One call that serves one or more input items: for each of `itemIndexes`, in that order, its
+ * output items, or the error that failed that item alone. A throw fails every item of the unit.
+ */
+interface WorkUnit {
+	itemIndexes: number[];
+	run: (signal: AbortSignal) => Promise<Array<INodeExecutionData[] | Error>>;
+}
+
+/**
  * Runs `handler` for every input item, up to `concurrency` at once, and returns the node's single
  * output in input order, each item paired to its input. n8n's cancel signal aborts what is in
  * flight. A failing item fails the node (the others in flight are aborted, nothing more starts),
@@ -21,7 +30,105 @@ export async function runPerItem(
 	concurrency = DEFAULT_CONCURRENCY,
 ): Promise<INodeExecutionData[][]> {
 	const items = context.getInputData();
+	const units = items.map((_, itemIndex): WorkUnit => ({
+		itemIndexes: [itemIndex],
+		run: async (signal) => [await handler(itemIndex, signal)],
+	}));
 	const results: INodeExecutionData[][] = new Array(items.length);
+	await runUnits(context, units, concurrency, results);
+	return [results.flatMap((output) => output ?? [])];
+}
+
+/** How the batching runner reads, groups and sends the items of a node that takes many inputs a request. */
+export interface BatchSpec<T> {
+	/** Reads and validates one item, before anything is sent; a throw fails that item alone. */
+	read: (itemIndex: number) => T | Promise<T>;
+	/** Items share a request only when their keys are equal (same model, same options). */
+	key: (request: T) => string;
+	/** What an item takes of the per-request budget (e.g. its characters). */
+	weight: (request: T) => number;
+	/** At most this many items a request. */
+	maxItems: number;
+	/** At most this much weight a request; an item heavier than that alone goes alone. */
+	maxWeight: number;
+	/**
+	 * One request for the batch: for each entry, in the order given, its output items or the error
+	 * that fails that item alone. A throw fails the whole batch.
+	 */
+	send: (
+		batch: Array<{ itemIndex: number; request: T }>,
+		signal: AbortSignal,
+	) => Promise<Array<INodeExecutionData[] | Error>>;
+}
+
+/**
+ * Like runPerItem, for APIs that take many inputs in one request (embeddings): every item is read
+ * and validated first, then the valid ones are grouped by key in input order and cut into batches
+ * by count and weight, and up to `concurrency` batches are sent at once. Order, pairing, cancel
+ * and Continue On Fail are runPerItem's: an invalid item fails alone (the node, before anything
+ * is sent; or, under Continue On Fail, just its own error item while its batch goes without it),
+ * and a failed request fails the items it carried.
+ */
+export async function runBatched<T>(
+	context: IExecuteFunctions,
+	spec: BatchSpec<T>,
+	concurrency = DEFAULT_CONCURRENCY,
+): Promise<INodeExecutionData[][]> {
+	const items = context.getInputData();
+	const results: INodeExecutionData[][] = new Array(items.length);
+	const continueOnFail = context.continueOnFail();
+	const groups = new Map<string, Array<{ itemIndex: number; request: T }>>();
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const request = await spec.read(itemIndex);
+			const key = spec.key(request);
+			const group = groups.get(key) ?? [];
+			group.push({ itemIndex, request });
+			groups.set(key, group);
+		} catch (caught) {
+			const error = toNodeError(context.getNode(), caught, itemIndex);
+			if (!continueOnFail) throw error;
+			results[itemIndex] = [errorItem(error, itemIndex)];
+		}
+	}
+
+	const maxItems = Math.max(1, Math.floor(spec.maxItems) || 1);
+	const units: WorkUnit[] = [];
+	for (const group of groups.values()) {
+		let batch: typeof group = [];
+		let weight = 0;
+		const flush = () => {
+			if (batch.length === 0) return;
+			const entries = batch;
+			units.push({ itemIndexes: entries.map((entry) => entry.itemIndex), run: async (signal) => await spec.send(entries, signal) });
+			batch = [];
+			weight = 0;
+		};
+		for (const entry of group) {
+			const entryWeight = spec.weight(entry.request);
+			if (batch.length >= maxItems || (batch.length > 0 && weight + entryWeight > spec.maxWeight)) flush();
+			batch.push(entry);
+			weight += entryWeight;
+		}
+		flush();
+	}
+	// Units run in the order of their first item, so the first outputs come first.
+	units.sort((a, b) => a.itemIndexes[0] - b.itemIndexes[0]);
+	await runUnits(context, units, concurrency, results);
+	return [results.flatMap((output) => output ?? [])];
+}
+
+/**
+ * The one loop behind both runners: up to `concurrency` units at once, each unit's outputs stored
+ * at its items' indexes and paired to them, n8n's cancel signal and the first failure aborting
+ * what is in flight, Continue On Fail turning failures into error items.
+ */
+async function runUnits(
+	context: IExecuteFunctions,
+	units: WorkUnit[],
+	concurrency: number,
+	results: INodeExecutionData[][],
+): Promise<void> {
 	const controller = new AbortController();
 	// Every request in flight listens to it (the transport removes its listener when done): above
 	// 10 at once Node would print a false "possible EventTarget memory leak" warning.
@@ -31,41 +138,49 @@ export async function runPerItem(
 	if (cancelSignal?.aborted) controller.abort();
 	cancelSignal?.addEventListener('abort', onCancel);
 
+	const node = context.getNode();
 	const continueOnFail = context.continueOnFail();
-	let failure: { itemIndex: number; error: NodeError } | undefined;
+	let failure: NodeError | undefined;
 	let next = 0;
 
+	const fail = (caught: unknown, itemIndex: number) => {
+		const error = toNodeError(node, caught, itemIndex);
+		if (continueOnFail) {
+			results[itemIndex] = [errorItem(error, itemIndex)];
+		} else if (failure === undefined) {
+			failure = error;
+			controller.abort();
+		}
+	};
+
 	const worker = async () => {
-		while (failure === undefined && !controller.signal.aborted && next < items.length) {
-			const itemIndex = next++;
+		while (failure === undefined && !controller.signal.aborted && next < units.length) {
+			const unit = units[next++];
 			try {
-				const output = await handler(itemIndex, controller.signal);
-				results[itemIndex] = output.map((item) => ({
-					...item,
-					pairedItem: item.pairedItem ?? { item: itemIndex },
-				}));
+				const outputs = await unit.run(controller.signal);
+				unit.itemIndexes.forEach((itemIndex, position) => {
+					const output = outputs[position];
+					if (output instanceof Error) return fail(output, itemIndex);
+					results[itemIndex] = (output ?? []).map((item) => ({
+						...item,
+						pairedItem: item.pairedItem ?? { item: itemIndex },
+					}));
+				});
 			} catch (caught) {
-				// Items we aborted because another one failed are not failures of their own.
+				// Units we aborted because another one failed are not failures of their own.
 				if (failure !== undefined) continue;
-				const error = toNodeError(context.getNode(), caught, itemIndex);
-				if (continueOnFail) {
-					results[itemIndex] = [errorItem(error, itemIndex)];
-				} else {
-					failure = { itemIndex, error };
-					controller.abort();
-				}
+				for (const itemIndex of unit.itemIndexes) fail(caught, itemIndex);
 			}
 		}
 	};
 
 	try {
-		const workers = Math.max(1, Math.min(Math.floor(concurrency) || 1, items.length));
+		const workers = Math.max(1, Math.min(Math.floor(concurrency) || 1, units.length));
 		await Promise.all(Array.from({ length: workers }, worker));
 	} finally {
 		cancelSignal?.removeEventListener('abort', onCancel);
 	}
-	if (failure !== undefined) throw failure.error;
-	return [results.flatMap((output) => output ?? [])];
+	if (failure !== undefined) throw failure;
 }
 
 /** The item n8n users expect from a failed item under Continue On Fail. */

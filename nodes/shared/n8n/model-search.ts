@@ -90,3 +90,19 @@ export async function searchImageModels(
 ): Promise<INodeListSearchResult> {
 	return await searchModelList(this, filter, ['image']);
 }
+
+/** The same list with embedding models first. */
+export async function searchEmbeddingModels(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	return await searchModelList(this, filter, ['embedding']);
+}
+
+/** The same list with audio models (speech, transcription) first. */
+export async function searchAudioModels(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	return await searchModelList(this, filter, ['audio']);
+}

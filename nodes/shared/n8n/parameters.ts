@@ -9,7 +9,7 @@ import { DEFAULT_CONCURRENCY } from './items';
  * key can use) or a free-text id, expressions allowed.
  */
 export function modelLocator(options: {
-	searchMethod: 'searchModels' | 'searchImageModels';
+	searchMethod: 'searchModels' | 'searchImageModels' | 'searchEmbeddingModels' | 'searchAudioModels';
 	defaultId: string;
 	placeholder: string;
 }): INodeProperties {
