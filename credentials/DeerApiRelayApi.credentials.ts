@@ -1,4 +1,12 @@
-import type { IAuthenticateGeneric, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IHttpRequestOptions,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { authorizationHeader, type AuthFormat } from '../nodes/shared/transport/auth';
 
 // The connection test lives on the nodes (`testedBy: 'deerApiCredentialTest'`), not here: a
 // declarative `test` would win over it and show only the HTTP status text, while the nodes'
@@ -52,13 +60,12 @@ export class DeerApiRelayApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				Authorization:
-					'={{ $credentials.authFormat === "bare" ? $credentials.apiKey : "Bearer " + $credentials.apiKey }}',
-			},
-		},
-	};
+	// For n8n's own requests with this credential (the HTTP Request node): the rule our client follows.
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		const authorization = authorizationHeader(String(credentials.apiKey ?? '').trim(), credentials.authFormat as AuthFormat);
+		return { ...requestOptions, headers: { ...requestOptions.headers, Authorization: authorization } };
+	}
 }

@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { deerApiCredentialTest } from '../shared/n8n/credential-test';
-import { searchModels } from '../shared/n8n/models';
+import { searchModels } from '../shared/n8n/model-search';
 import { chatProperties } from './description';
 import { execute } from './execute';
 

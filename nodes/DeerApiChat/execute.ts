@@ -1,70 +1,82 @@
-import type {
-	ChunkType,
-	IBinaryKeyData,
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-} from 'n8n-workflow';
+import type { ChunkType, IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { findImageUrls } from '../shared/images';
-import { classifyModel } from '../shared/models';
 import { downloadImages } from '../shared/n8n/chat-images';
-import { getRelayClient } from '../shared/n8n/client';
+import { runClient } from '../shared/n8n/client';
 import { toNodeError } from '../shared/n8n/errors';
 import { runPerItem } from '../shared/n8n/items';
-import { readConcurrency, readMaxDownloadBytes, readModel, readTuning } from '../shared/n8n/parameters';
+import { readConcurrency } from '../shared/n8n/parameters';
 import type { ChatCompletion, ChatDelta, RelayClient } from '../shared/transport';
-import {
-	DEFAULT_IMAGE_DOWNLOAD_TIMEOUT_S,
-	DEFAULT_IMAGE_PROPERTY_PREFIX,
-} from './description';
-import { buildMessages } from './messages';
 import { simplifiedJson, summarizeChoice } from './output';
-import { buildRequestBody, type ChatOptions } from './request';
+import { readChatRequest, type ChatRequest } from './request';
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	if (this.getInputData().length === 0) return [[]];
-	const options = this.getNodeParameter('options', 0, {}) as ChatOptions;
-	let client: RelayClient;
-	try {
-		client = await getRelayClient(this, readTuning(options as IDataObject));
-	} catch (error) {
-		throw toNodeError(this.getNode(), error, 0);
-	}
+	// Timeout, Max Retries and Max Concurrent Requests shape the run: they are read from item 0.
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const client = await runClient(this, options);
 	return await runPerItem(
 		this,
-		async (itemIndex, signal) => await chatItem(this, client, itemIndex, signal),
-		readConcurrency(options as IDataObject),
+		async (itemIndex, signal) => await chatItem(this, client, await readChatRequest(this, itemIndex), itemIndex, signal),
+		readConcurrency(options),
 	);
 }
 
 async function chatItem(
 	context: IExecuteFunctions,
 	client: RelayClient,
+	request: ChatRequest,
 	itemIndex: number,
 	signal: AbortSignal,
 ): Promise<INodeExecutionData[]> {
-	const model = readModel(context, itemIndex);
-	const options = context.getNodeParameter('options', itemIndex, {}) as ChatOptions;
-	const simplify = context.getNodeParameter('simplify', itemIndex, true) as boolean;
-	const messages = await buildMessages(context, itemIndex);
-	const body = buildRequestBody(context, itemIndex, model, messages, options);
+	const completion = await complete(context, client, request, itemIndex, signal);
+	const choices = completion.choices.map((choice) =>
+		summarizeChoice(context.getNode(), itemIndex, choice, {
+			parseJson: request.parseJson,
+			imagesOf: (answer) => findImageUrls(answer.message?.content, { links: request.imageLinks }),
+		}),
+	);
+	const imageUrls = choices.flatMap((choice) => (choice.images as string[] | undefined) ?? []);
 
+	let binary: IBinaryKeyData | undefined;
+	if (imageUrls.length && request.downloads) {
+		const { propertyPrefix, maxBytes, timeoutMs } = request.downloads;
+		const downloaded = await downloadImages(context, client, imageUrls, {
+			propertyPrefix,
+			fileBaseName: 'image',
+			signal,
+			maxBytes,
+			timeoutMs,
+		});
+		binary = downloaded.binary;
+	}
+
+	const json = request.simplify ? simplifiedJson(completion, choices, request.model) : (completion as IDataObject);
+	return [binary ? { json, binary } : { json }];
+}
+
+/** The paid call, its text passed on to a streaming workflow as it arrives. */
+async function complete(
+	context: IExecuteFunctions,
+	client: RelayClient,
+	request: ChatRequest,
+	itemIndex: number,
+	signal: AbortSignal,
+): Promise<ChatCompletion> {
 	const stream = workflowStream(context, itemIndex);
-	let completion: ChatCompletion;
 	try {
 		stream?.send('begin');
-		const response = await client.chat(body, {
+		const response = await client.chat(request.body, {
 			signal,
 			onDelta: stream ? (delta: ChatDelta) => forwardContent(stream, delta) : undefined,
 		});
-		completion = response.body;
 		// An answer that was not streamed reaches a streaming workflow in one piece.
 		if (stream && !stream.sentContent) {
-			const content = completion.choices[0]?.message?.content;
+			const content = response.body.choices[0]?.message?.content;
 			if (typeof content === 'string' && content) stream.send('item', content);
 		}
 		stream?.send('end');
+		return response.body;
 	} catch (caught) {
 		const error = toNodeError(context.getNode(), caught, itemIndex);
 		// A failing node gets n8n's own error chunk; an error item under Continue On Fail does not.
@@ -73,34 +85,6 @@ async function chatItem(
 	} finally {
 		await stream?.flush();
 	}
-
-	const format = (body.response_format as IDataObject | undefined)?.type;
-	// A text model's answer may link to web pages; only an image model's links are its pictures.
-	const links = classifyModel({ id: model }) === 'image';
-	const choices = completion.choices.map((choice) =>
-		summarizeChoice(context.getNode(), itemIndex, choice, {
-			// Raw output is the body as sent, whatever is in it.
-			parseJson: simplify && (format === 'json_object' || format === 'json_schema'),
-			imagesOf: (answer) => findImageUrls(answer.message?.content, { links }),
-		}),
-	);
-	const imageUrls = choices.flatMap((choice) => (choice.images as string[] | undefined) ?? []);
-
-	let binary: IBinaryKeyData | undefined;
-	if (imageUrls.length && options.downloadImages !== false) {
-		const downloaded = await downloadImages(context, client, imageUrls, {
-			propertyPrefix: options.imagePropertyPrefix?.trim() || DEFAULT_IMAGE_PROPERTY_PREFIX,
-			fileBaseName: 'image',
-			signal,
-			itemIndex,
-			maxBytes: readMaxDownloadBytes(context, itemIndex, options),
-			timeoutMs: (options.imageDownloadTimeout ?? DEFAULT_IMAGE_DOWNLOAD_TIMEOUT_S) * 1000,
-		});
-		binary = downloaded.binary;
-	}
-
-	const json = simplify ? simplifiedJson(completion, choices, model) : (completion as IDataObject);
-	return [binary ? { json, binary } : { json }];
 }
 
 interface WorkflowStream {

@@ -1,8 +1,10 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { classifyModel } from '../shared/model-kinds';
 import { invalidParameter } from '../shared/n8n/errors';
-import { mergeExtraBody, parseJsonParameter } from '../shared/n8n/parameters';
-import type { RequestMessage } from './messages';
+import { mergeExtraBody, parseJsonParameter, readMaxDownloadBytes, readModel } from '../shared/n8n/parameters';
+import { DEFAULT_IMAGE_DOWNLOAD_TIMEOUT_S, DEFAULT_IMAGE_PROPERTY_PREFIX } from './description';
+import { buildMessages, type RequestMessage } from './messages';
 
 /** The node's Options collection; only the options the user added are present. */
 export interface ChatOptions {
@@ -36,6 +38,60 @@ export interface ChatOptions {
 }
 
 const STREAM_OPTIONS = { include_usage: true };
+
+/** Everything one input item asks for, read and validated before anything is sent. */
+export interface ChatRequest {
+	model: string;
+	body: IDataObject;
+	simplify: boolean;
+	/** A JSON response format was asked (and the output is simplified): parse the reply. */
+	parseJson: boolean;
+	/** An image model: the links in its answer are its pictures. */
+	imageLinks: boolean;
+	/** How to download the images an answer links to; undefined when Download Images is off. */
+	downloads?: ImageDownloads;
+}
+
+export interface ImageDownloads {
+	propertyPrefix: string;
+	maxBytes: number;
+	timeoutMs: number;
+}
+
+export async function readChatRequest(context: IExecuteFunctions, itemIndex: number): Promise<ChatRequest> {
+	const model = readModel(context, itemIndex);
+	const options = context.getNodeParameter('options', itemIndex, {}) as ChatOptions;
+	const simplify = context.getNodeParameter('simplify', itemIndex, true) as boolean;
+	const messages = await buildMessages(context, itemIndex);
+	const body = buildRequestBody(context, itemIndex, model, messages, options);
+	const format = (body.response_format as IDataObject | undefined)?.type;
+	return {
+		model,
+		body,
+		simplify,
+		// Raw output is the body as sent, whatever is in it.
+		parseJson: simplify && (format === 'json_object' || format === 'json_schema'),
+		// A text model's answer may link to web pages; only an image model's links are its pictures.
+		imageLinks: classifyModel({ id: model }) === 'image',
+		downloads: options.downloadImages === false ? undefined : readImageDownloads(context, itemIndex, options),
+	};
+}
+
+function readImageDownloads(context: IExecuteFunctions, itemIndex: number, options: ChatOptions): ImageDownloads {
+	const seconds = options.imageDownloadTimeout ?? DEFAULT_IMAGE_DOWNLOAD_TIMEOUT_S;
+	if (typeof seconds !== 'number' || !(seconds > 0)) {
+		throw invalidParameter(context.getNode(), itemIndex, 'Image Download Timeout', `must be a number of seconds above 0, got ${JSON.stringify(seconds)}`);
+	}
+	const prefix = typeof options.imagePropertyPrefix === 'string' ? options.imagePropertyPrefix.trim() : DEFAULT_IMAGE_PROPERTY_PREFIX;
+	if (/\s/.test(prefix)) {
+		throw invalidParameter(context.getNode(), itemIndex, 'Image Property Prefix', `must not contain spaces, got "${prefix}"`, 'Use a name such as "image_".');
+	}
+	return {
+		propertyPrefix: prefix || DEFAULT_IMAGE_PROPERTY_PREFIX,
+		maxBytes: readMaxDownloadBytes(context, itemIndex, options),
+		timeoutMs: seconds * 1000,
+	};
+}
 
 /** The chat completions request for one item: only the fields the user set, then Extra Body Fields. */
 export function buildRequestBody(

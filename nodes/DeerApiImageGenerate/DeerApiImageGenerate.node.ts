@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { deerApiCredentialTest } from '../shared/n8n/credential-test';
-import { searchImageModels } from '../shared/n8n/models';
+import { searchImageModels } from '../shared/n8n/model-search';
 import { properties } from './description';
 import { execute } from './execute';
 

@@ -5,14 +5,12 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { asImage, findImageUrls, type Image } from '../shared/images';
+import { asImage, fetchImage, findImageUrls, type Image } from '../shared/images';
 import { imageInfo, imageToBinary } from '../shared/n8n/binary';
-import { getRelayClient } from '../shared/n8n/client';
-import { downloadImage } from '../shared/n8n/chat-images';
-import { toNodeError } from '../shared/n8n/errors';
+import { runClient } from '../shared/n8n/client';
 import { runPerItem } from '../shared/n8n/items';
-import { readConcurrency, readTuning } from '../shared/n8n/parameters';
-import type { ImageData, RelayClient, Usage } from '../shared/transport';
+import { readConcurrency } from '../shared/n8n/parameters';
+import { truncate, type ImageData, type RelayClient, type Usage } from '../shared/transport';
 import { readImageRequest, type ImageRequest } from './request';
 
 /** One image of an answer: its bytes in base64, or a link to them. */
@@ -26,13 +24,7 @@ interface ImageSource {
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	let client: RelayClient;
-	try {
-		client = await getRelayClient(this, readTuning(options));
-	} catch (error) {
-		// An empty key or a base URL that is not one: the same error for every item.
-		throw toNodeError(this.getNode(), error, 0);
-	}
+	const client = await runClient(this, options);
 	return await runPerItem(
 		this,
 		async (itemIndex, signal) => {
@@ -76,7 +68,7 @@ async function generateWithImagesApi(
 			throw new NodeOperationError(
 				context.getNode(),
 				`Image ${index + 1} of the answer has neither "b64_json" nor "url"`,
-				{ itemIndex, description: `The relay answered: ${JSON.stringify(entry).slice(0, 300)}` },
+				{ itemIndex, description: `The relay answered: ${truncate(JSON.stringify(entry), 300)}` },
 			);
 		}
 		return source;
@@ -101,7 +93,7 @@ async function generateInChat(
 		throw new NodeOperationError(context.getNode(), `${request.model} answered without an image link`, {
 			itemIndex,
 			description: answer
-				? `The answer was: "${answer.length > 300 ? `${answer.slice(0, 300)}…` : answer}". Is this an image model that answers in chat form? Other image models need Mode "Images API".`
+				? `The answer was: "${truncate(answer, 300)}". Is this an image model that answers in chat form? Other image models need Mode "Images API".`
 				: 'The answer was empty.',
 		});
 	}
@@ -124,34 +116,23 @@ async function imageItem(
 	json.index = index;
 	if (!source.b64 && !source.bytes && !request.downloadImages) return { json };
 
-	const image = await loadImage(context, client, request, itemIndex, index, source, signal);
+	const image = await loadImage(client, request, index, source, signal);
 	const binary = await imageToBinary(context, image, `${fileBaseName(request.model)}-${itemIndex}-${index}`);
 	return { json: { ...json, ...imageInfo(image) }, binary: { [request.binaryProperty]: binary } };
 }
 
 async function loadImage(
-	context: IExecuteFunctions,
 	client: RelayClient,
 	request: ImageRequest,
-	itemIndex: number,
 	index: number,
 	source: ImageSource,
 	signal: AbortSignal,
 ): Promise<Image> {
 	if (source.bytes || source.b64) {
-		const bytes = source.bytes ?? Buffer.from(source.b64!, 'base64');
-		try {
-			return asImage(bytes, `Image ${index + 1} of the answer (b64_json)`);
-		} catch (error) {
-			// NotAnImageError: a relay that put an error page where the image should be.
-			throw new NodeOperationError(context.getNode(), (error as Error).message, { itemIndex });
-		}
+		// A relay may put an error page where the image should be: NotAnImageError says so.
+		return asImage(source.bytes ?? Buffer.from(source.b64!, 'base64'), `Image ${index + 1} of the answer (b64_json)`);
 	}
-	return await downloadImage(context, client, source.url!, {
-		signal,
-		maxBytes: request.maxDownloadBytes,
-		itemIndex,
-	});
+	return await fetchImage(client, source.url!, { signal, maxBytes: request.maxDownloadBytes });
 }
 
 /** new-api sends every field, "" when absent. */

@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { MODEL_KINDS, type ModelKind } from '../shared/models';
+import { MODEL_KINDS, type ModelKind } from '../shared/model-kinds';
 import { clientFromCredential, CREDENTIAL_TYPE } from '../shared/n8n/client';
 import { invalidParameter } from '../shared/n8n/errors';
 import { runPerItem } from '../shared/n8n/items';
-import { modelListKey } from '../shared/n8n/models';
+import { modelListKey } from '../shared/n8n/model-search';
 import { readTuning } from '../shared/n8n/parameters';
 import type { ModelEntry } from '../shared/transport';
 import type { OutputMode, SearchMode, SortOrder } from './description';
@@ -18,6 +18,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	// The list depends only on the credential, so one request serves every item that shares it.
 	// Kept for this run only: unlike the pickers, a List Models run must see the live list.
 	const lists = new Map<string, Promise<ModelEntry[]>>();
+	// Timeout and Max Retries shape the client: read from item 0, as in every node.
+	const tuning = readTuning(this.getNodeParameter('options', 0, {}) as IDataObject);
 
 	return await runPerItem(
 		this,
@@ -27,7 +29,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const output = oneOf(this, itemIndex, 'Output', options.output ?? 'perModel', OUTPUT_MODES);
 
 			const credential = await this.getCredentials(CREDENTIAL_TYPE, itemIndex);
-			const client = clientFromCredential(credential, readTuning(options));
+			const client = clientFromCredential(credential, tuning);
 			const key = modelListKey(client, credential);
 			let list = lists.get(key);
 			if (!list) {

@@ -1,4 +1,4 @@
-import { classifyModel, compareModelIds, uniqueModels, type ModelKind } from '../shared/models';
+import { classifyModel, compareModelIds, uniqueModels, type ModelKind } from '../shared/model-kinds';
 import type { ModelEntry } from '../shared/transport';
 import type { SearchMode, SortOrder } from './description';
 

@@ -1,4 +1,4 @@
-import type { RelayClient } from './transport';
+import { RelayDownloadError, type RelayClient } from './transport';
 
 export interface ImageType {
 	mimeType: string;
@@ -148,16 +148,24 @@ export interface FetchImageOptions {
 	maxRetries?: number;
 }
 
-/** An image from an http(s) URL (downloaded through the relay client) or a data URL. */
+/**
+ * An image from an http(s) URL (downloaded through the relay client) or a data URL. Every
+ * failure but a cancel is a RelayDownloadError naming the link.
+ */
 export async function fetchImage(
 	client: RelayClient,
 	url: string,
 	options: FetchImageOptions = {},
 ): Promise<Image> {
-	const inline = decodeDataUrl(url);
-	if (inline) return asImage(inline, 'The inline (data URL) image');
-	const download = await client.download(url, options);
-	return asImage(download.bytes, `The file at ${url}`, download.contentType, url);
+	try {
+		const inline = decodeDataUrl(url);
+		if (inline) return asImage(inline, 'The inline (data URL) image');
+		const download = await client.download(url, options);
+		return asImage(download.bytes, `The file at ${url}`, download.contentType, url);
+	} catch (error) {
+		if (!(error instanceof NotAnImageError)) throw error;
+		throw new RelayDownloadError('not-image', error.message, { url, cause: error });
+	}
 }
 
 function jpegDimensions(bytes: Buffer): { width: number; height: number } | undefined {

@@ -12,7 +12,7 @@ import { DeerApiRelayApi } from '../../credentials/DeerApiRelayApi.credentials';
 import { DeerApiChat } from '../../nodes/DeerApiChat/DeerApiChat.node';
 import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
 import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
-import { classifyModel } from '../../nodes/shared/models';
+import { classifyModel } from '../../nodes/shared/model-kinds';
 import { DEFAULT_MODELS, readImageInfo, startSandbox, type Sandbox } from '../../sandbox';
 import { createHarness, type WorkflowRunResult } from '../support/workflow';
 import { importProblems } from './import-check';

@@ -15,7 +15,7 @@ import type {
 } from 'n8n-workflow';
 
 import { DeerApiRelayApi } from '../../credentials/DeerApiRelayApi.credentials';
-import { searchImageModels, searchModels } from '../../nodes/shared/n8n/models';
+import { searchImageModels, searchModels } from '../../nodes/shared/n8n/model-search';
 import { modelLocator } from '../../nodes/shared/n8n/parameters';
 import { createAdditionalData } from '../support/additional-data';
 import { HarnessCredentialsHelper } from '../support/credentials-helper';

@@ -1,6 +1,6 @@
 import { NodeApiError } from 'n8n-workflow';
 
-import { clearModelListCache } from '../../nodes/shared/n8n/models';
+import { clearModelListCache } from '../../nodes/shared/n8n/model-search';
 import { DEFAULT_MODELS, startSandbox, type Sandbox, type SandboxModel } from '../../sandbox';
 import { openPicker } from './picker-context';
 

@@ -8,6 +8,7 @@ import {
 	RelayTimeoutError,
 	type RelayClientOptions,
 } from '../../nodes/shared/transport';
+import { failure } from './loopback';
 
 const CHAT = '/v1/chat/completions';
 const hello = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }] };
@@ -31,15 +32,6 @@ function client(options: Partial<RelayClientOptions> = {}) {
 		retryMaxDelayMs: 20,
 		...options,
 	});
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-	try {
-		await promise;
-	} catch (error) {
-		return error as Error;
-	}
-	throw new Error('expected the call to fail');
 }
 
 describe('requests as sent', () => {
@@ -96,7 +88,7 @@ describe('errors the relay answers', () => {
 	it('401 with a wrong key: the relay message as given (Chinese), its request id, no retry', async () => {
 		const error = (await failure(client({ apiKey: 'sk-wrong-key-123' }).listModels())) as RelayApiError;
 		expect(error).toBeInstanceOf(RelayApiError);
-		expect(error.code).toBe('DEERAPI_API_ERROR');
+		expect(error.kind).toBe('api');
 		expect(error.status).toBe(401);
 		expect(error.relayMessage).toMatch(/^无效的令牌 \(request id: \w+\)$/);
 		expect(error.requestId).toBe(/request id: (\w+)/.exec(error.relayMessage)![1]);
@@ -244,7 +236,7 @@ describe('timeouts and cancellation', () => {
 		const started = Date.now();
 		const error = (await failure(client({ timeoutMs: 100, maxRetries: 1 }).chat(hello))) as RelayTimeoutError;
 		expect(error).toBeInstanceOf(RelayTimeoutError);
-		expect(error.kind).toBe('request');
+		expect(error.kind).toBe('timeout');
 		expect(error.message).toBe('The relay did not answer within 100 ms (request timeout)');
 		expect(error.attempts).toBe(2);
 		expect(Date.now() - started).toBeLessThan(400);

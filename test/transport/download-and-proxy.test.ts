@@ -6,9 +6,9 @@ import { startSandbox, type Sandbox } from '../../sandbox';
 import {
 	RelayApiError,
 	RelayClient,
-	RelayConfigError,
-	ResponseTooLargeError,
+	RelayDownloadError,
 } from '../../nodes/shared/transport';
+import { failure } from './loopback';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -22,15 +22,6 @@ beforeEach(() => {
 
 function client() {
 	return new RelayClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey, retryInitialDelayMs: 5 });
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-	try {
-		await promise;
-	} catch (error) {
-		return error as Error;
-	}
-	throw new Error('expected the call to fail');
 }
 
 describe('download', () => {
@@ -53,8 +44,10 @@ describe('download', () => {
 	});
 
 	it('a 404 is an error with the status, not retried', async () => {
-		const error = (await failure(client().download(sandbox.fileUrl('missing.png')))) as RelayApiError;
-		expect(error).toBeInstanceOf(RelayApiError);
+		const error = (await failure(client().download(sandbox.fileUrl('missing.png')))) as RelayDownloadError;
+		expect(error).toBeInstanceOf(RelayDownloadError);
+		expect(error.reason).toBe('status');
+		expect(error.cause).toBeInstanceOf(RelayApiError);
 		expect(error.status).toBe(404);
 		expect(error.url).toBe(sandbox.fileUrl('missing.png'));
 		expect(sandbox.requests).toHaveLength(1);
@@ -70,8 +63,10 @@ describe('download', () => {
 	it('refuses a body over the size limit', async () => {
 		const error = (await failure(
 			client().download(`${sandbox.url}/files/big.png?bytes=300000`, { maxBytes: 100_000 }),
-		)) as ResponseTooLargeError;
-		expect(error).toBeInstanceOf(ResponseTooLargeError);
+		)) as RelayDownloadError;
+		expect(error).toBeInstanceOf(RelayDownloadError);
+		expect(error.kind).toBe('download');
+		expect(error.reason).toBe('too-large');
 		expect(error.message).toMatch(/^The answer is larger than the limit of 97\.7 KB \(at least .+\)$/);
 	});
 
@@ -79,7 +74,8 @@ describe('download', () => {
 		'refuses %j without sending anything',
 		async (url) => {
 			const error = await failure(client().download(url));
-			expect(error).toBeInstanceOf(RelayConfigError);
+			expect(error).toBeInstanceOf(RelayDownloadError);
+			expect((error as RelayDownloadError).reason).toBe('bad-url');
 			expect(error.message).toMatch(/^Cannot download ".*": /);
 			expect(sandbox.requests).toHaveLength(0);
 		},

@@ -1,6 +1,7 @@
 import { startSandbox, type Sandbox } from '../../sandbox';
 import {
 	ChatStreamAssembler,
+	RelayAbortError,
 	RelayApiError,
 	RelayClient,
 	RelayConnectionError,
@@ -8,8 +9,11 @@ import {
 	RelayTimeoutError,
 	SseDataDecoder,
 	type ChatChoice,
+	type ChatChunkStream,
+	type ChatCompletionChunk,
 	type ChatDelta,
 } from '../../nodes/shared/transport';
+import { failure, startLoopback, type Loopback } from './loopback';
 
 const CHAT = '/v1/chat/completions';
 
@@ -25,15 +29,6 @@ beforeEach(() => {
 
 function client(options: Partial<ConstructorParameters<typeof RelayClient>[0]> = {}) {
 	return new RelayClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey, retryInitialDelayMs: 5, ...options });
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-	try {
-		await promise;
-	} catch (error) {
-		return error as Error;
-	}
-	throw new Error('expected the call to fail');
 }
 
 /** What a stream carries of each choice (a plain answer also has "logprobs": null). */
@@ -232,5 +227,142 @@ describe('SSE decoding and assembly, piece by piece', () => {
 		const result = assembler.result();
 		expect(result.choices[0].message.content).toBe(pieces.join(''));
 		expect(result.choices[0].finish_reason).toBe('length');
+	});
+});
+
+async function collect(stream: ChatChunkStream): Promise<ChatCompletionChunk[]> {
+	const chunks: ChatCompletionChunk[] = [];
+	for await (const chunk of stream) chunks.push(chunk);
+	return chunks;
+}
+
+function text(chunks: ChatCompletionChunk[], field: 'content' | 'reasoning_content' = 'content'): string {
+	return chunks.map((chunk) => chunk.choices?.[0]?.delta?.[field] ?? '').join('');
+}
+
+describe('streamChat: the chunk iterator Chat, Image Generate\'s chat mode and the Chat Model consume', () => {
+	let server: Loopback | undefined;
+	afterEach(async () => {
+		await server?.close();
+		server = undefined;
+	});
+	const ask = request({ model: 'deepseek-reasoner' });
+
+	it('yields the parsed chunks in order, with the status and request id; their text is the plain answer', async () => {
+		const stream = await client().streamChat({ ...ask, stream_options: { include_usage: true } });
+		expect(stream.status).toBe(200);
+		expect(stream.requestId).toMatch(/\w+/);
+		expect(stream.attempts).toBe(1);
+		const chunks = await collect(stream);
+		const plain = await client().chat(ask);
+		expect(chunks.length).toBeGreaterThan(3);
+		expect(text(chunks)).toBe(plain.body.choices[0].message.content);
+		expect(text(chunks, 'reasoning_content')).toBe(plain.body.choices[0].message.reasoning_content);
+		expect(chunks.at(-1)!.usage).toEqual(plain.body.usage);
+		const sent = sandbox.requests.find((request) => request.body?.stream === true)!;
+		expect(sent.body).toEqual({ ...ask, stream_options: { include_usage: true }, stream: true });
+		expect(sent.headers.accept).toBe('text/event-stream');
+	});
+
+	it('is retried when it fails before the first chunk', async () => {
+		sandbox.fault({ path: CHAT, reset: 'before-response' });
+		const stream = await client().streamChat(ask);
+		expect(stream.attempts).toBe(2);
+		expect(text(await collect(stream))).toContain('Sandbox reply to: Write a haiku');
+	});
+
+	it('a JSON answer instead of a stream comes out as the equivalent chunks', async () => {
+		const completion = {
+			id: 'chatcmpl-json',
+			object: 'chat.completion',
+			model: 'gpt-4o',
+			choices: [
+				{ index: 0, message: { role: 'assistant', content: 'one piece', reasoning_content: 'thought' }, finish_reason: 'stop' },
+			],
+			usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+		};
+		sandbox.fault({ path: CHAT, status: 200, body: completion, headers: { 'content-type': 'text/event-stream' } });
+		const chunks = await collect(await client().streamChat(ask));
+		expect(chunks).toEqual([
+			{
+				id: 'chatcmpl-json',
+				model: 'gpt-4o',
+				object: 'chat.completion.chunk',
+				choices: [
+					{
+						index: 0,
+						delta: { role: 'assistant', content: 'one piece', reasoning_content: 'thought' },
+						finish_reason: 'stop',
+					},
+				],
+			},
+			{ id: 'chatcmpl-json', model: 'gpt-4o', object: 'chat.completion.chunk', choices: [], usage: completion.usage },
+		]);
+	});
+
+	it('an error payload as the first event throws from streamChat, with the relay message', async () => {
+		sandbox.fault({ path: CHAT, afterChunks: 0, streamError: { message: '上游错误 (request id: R1)', type: 'upstream_error' } });
+		const error = (await failure(client().streamChat(ask))) as RelayApiError;
+		expect(error).toBeInstanceOf(RelayApiError);
+		expect(error.relayMessage).toBe('上游错误 (request id: R1)');
+		expect(error.requestId).toBe('R1');
+	});
+
+	it('the caller\'s signal cancels it while chunks are being read', async () => {
+		sandbox.fault({ path: CHAT, chunkDelayMs: 30 });
+		const controller = new AbortController();
+		const stream = await client().streamChat(ask, { signal: controller.signal });
+		const error = await failure(
+			(async () => {
+				for await (const _chunk of stream) controller.abort();
+			})(),
+		);
+		expect(error).toBeInstanceOf(RelayAbortError);
+	});
+
+	it('a slow consumer is not taken for a silent relay: the idle timeout counts only waiting', async () => {
+		const stream = await client({ streamIdleTimeoutMs: 100 }).streamChat({ ...ask, model: 'gpt-4o' });
+		let pieces = 0;
+		for await (const _chunk of stream) {
+			if (pieces++ === 1) await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+		expect(pieces).toBeGreaterThan(2);
+	});
+
+	it('a relay that goes silent mid-stream ends the loop with the idle timeout', async () => {
+		sandbox.fault({ path: CHAT, stall: true, afterChunks: 2 });
+		const stream = await client({ streamIdleTimeoutMs: 150 }).streamChat(ask);
+		const error = (await failure(collect(stream))) as RelayTimeoutError;
+		expect(error).toBeInstanceOf(RelayTimeoutError);
+		expect(error.kind).toBe('idle');
+	});
+
+	it('leaving the loop early closes the connection', async () => {
+		let closed = false;
+		server = await startLoopback((_request, res) => {
+			res.writeHead(200, { 'content-type': 'text/event-stream' });
+			res.on('close', () => {
+				closed = true;
+			});
+			const chunk = { choices: [{ index: 0, delta: { content: 'x' } }] };
+			const timer = setInterval(() => res.write(`data: ${JSON.stringify(chunk)}\n\n`), 10);
+			res.on('close', () => clearInterval(timer));
+		});
+		const stream = await client({ baseUrl: server.url }).streamChat(ask);
+		let seen = 0;
+		for await (const _chunk of stream) if (++seen === 3) break;
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		expect(closed).toBe(true);
+	});
+
+	it('a stream with no choice at all is an error that quotes what came', async () => {
+		server = await startLoopback((_request, res) => {
+			res.writeHead(200, { 'content-type': 'text/event-stream' });
+			res.end('data: {"id":"c1","choices":[],"usage":{"total_tokens":7}}\n\ndata: [DONE]\n\n');
+		});
+		const error = (await failure(client({ baseUrl: server.url }).streamChat(ask).then(collect))) as RelayResponseError;
+		expect(error).toBeInstanceOf(RelayResponseError);
+		expect(error.kind).toBe('response');
+		expect(error.message).toBe('The relay sent no answer (no choices); it sent: {"id":"c1","choices":[],"usage":{"total_tokens":7}}');
 	});
 });

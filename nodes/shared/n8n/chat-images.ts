@@ -1,9 +1,8 @@
 import type { IBinaryKeyData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { fetchImage, type FetchImageOptions, type Image } from '../images';
+import { fetchImage, type FetchImageOptions } from '../images';
 import type { RelayClient } from '../transport';
 import { imageInfo, imageToBinary } from './binary';
-import { imageDownloadError } from './download-errors';
 
 export interface DownloadedImages {
 	/** Binary properties `<prefix>0`, `<prefix>1`, … in the order of `urls`. */
@@ -22,29 +21,15 @@ export async function downloadImages(
 	context: IExecuteFunctions,
 	client: RelayClient,
 	urls: string[],
-	options: FetchImageOptions & { propertyPrefix: string; fileBaseName: string; itemIndex?: number },
+	options: FetchImageOptions & { propertyPrefix: string; fileBaseName: string },
 ): Promise<DownloadedImages> {
 	const binary: IBinaryKeyData = {};
 	const images: IDataObject[] = [];
 	for (const [index, url] of urls.entries()) {
-		const image = await downloadImage(context, client, url, options);
+		const image = await fetchImage(client, url, options);
 		const property = `${options.propertyPrefix}${index}`;
 		binary[property] = await imageToBinary(context, image, `${options.fileBaseName}-${index}`);
 		images.push({ property, ...imageInfo(image), url: image.url ?? (url.startsWith('data:') ? 'data URL' : url) });
 	}
 	return { binary, images };
-}
-
-/** One image link (http(s) or data URL) fetched; a failure names the link and what was wrong. */
-export async function downloadImage(
-	context: IExecuteFunctions,
-	client: RelayClient,
-	url: string,
-	options: FetchImageOptions & { itemIndex?: number },
-): Promise<Image> {
-	try {
-		return await fetchImage(client, url, options);
-	} catch (error) {
-		throw imageDownloadError(context.getNode(), error, options.itemIndex ?? 0, url);
-	}
 }

@@ -1,17 +1,13 @@
-import {
-	NodeApiError,
-	NodeOperationError,
-	type INode,
-	type JsonObject,
-} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
+import { NotAnImageError } from '../images';
 import {
-	RelayAbortError,
+	describeStatus,
+	formatBytes,
 	RelayApiError,
-	RelayConfigError,
+	RelayDownloadError,
 	RelayError,
-	RelayTimeoutError,
-	ResponseTooLargeError,
+	truncate,
 } from '../transport';
 
 export type NodeError = NodeApiError | NodeOperationError;
@@ -31,44 +27,121 @@ const STATUS_HINTS: Record<number, string> = {
 	504: 'The model provider took too long. Streaming keeps long answers alive.',
 };
 
+// What the user can do about an answer that came back (status known) but cannot be used, by kind.
+const ANSWER_HINTS: Partial<Record<RelayError['kind'], string>> = {
+	api: 'The relay reported an error inside its answer.',
+	redirect:
+		'API calls are not redirected, so that the key goes only to the address you entered: change the Base URL in the DeerAPI credential.',
+	response: 'The relay accepted the request but did not send a usable answer. Try again, or another model.',
+	json: 'The relay sent a broken answer. Try again; if it keeps happening, the relay or a proxy in front of it is at fault.',
+	html: 'Check the Base URL: it may point to a web page or a proxy instead of the relay API.',
+	empty: 'Check the Base URL: it may point to a web page or a proxy instead of the relay API.',
+	text: 'Check the Base URL: it may point to a web page or a proxy instead of the relay API.',
+};
+
 /**
- * Any error from a node's work for one item, as the error n8n shows: relay answers become
- * NodeApiError (status, relay message, request id), everything else NodeOperationError.
- * Both carry the item index.
+ * Any error from a node's work for one item, as the error n8n shows: every answer that came back
+ * (relay errors, redirects, unusable bodies) becomes a NodeApiError with status, relay message and
+ * request id; everything else a NodeOperationError. Both carry the item index.
  */
 export function toNodeError(node: INode, error: unknown, itemIndex: number): NodeError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		error.context.itemIndex ??= itemIndex;
 		return error;
 	}
+	if (error instanceof RelayDownloadError) return downloadError(node, error, itemIndex);
+	if (error instanceof RelayError && error.status !== undefined) return answerError(node, error, itemIndex);
+	if (error instanceof RelayError) return operationError(node, error, itemIndex);
+	return new NodeOperationError(node, errorMessage(error), { itemIndex });
+}
+
+function answerError(node: INode, error: RelayError, itemIndex: number): NodeApiError {
+	const status = error.status ?? 0;
+	const details: JsonObject = { message: error.relayMessage ?? error.message, status };
 	if (error instanceof RelayApiError) {
-		const details: JsonObject = {
-			message: error.relayMessage,
-			status: error.status,
-		};
 		if (error.type) details.type = error.type;
 		if (error.relayCode) details.code = error.relayCode;
 		if (error.param) details.param = error.param;
-		if (error.requestId) details.requestId = error.requestId;
-		const apiError = new NodeApiError(node, details, {
-			message: error.message,
-			description: describeApiError(error),
-			httpCode: String(error.status),
-			itemIndex,
-		});
-		return apiError;
 	}
-	if (error instanceof RelayError) {
-		const operationError = new NodeOperationError(node, error.message, { itemIndex });
-		// n8n swaps a message that mentions ECONNREFUSED, ECONNRESET ... for a generic sentence
-		// without the host; keep ours (it names the host) and let theirs explain it.
-		const generic = operationError.message !== error.message ? operationError.message : undefined;
-		operationError.message = error.message;
-		operationError.description =
-			[generic && `${generic}.`, describeOtherError(error)].filter(Boolean).join(' ') || undefined;
-		return operationError;
+	if (error.requestId) details.requestId = error.requestId;
+	return new NodeApiError(node, details, {
+		message: error.message,
+		description: describeAnswerError(error),
+		httpCode: String(status),
+		itemIndex,
+	});
+}
+
+function describeAnswerError(error: RelayError): string {
+	const hint = error.kind === 'api' && error.status !== 200 ? STATUS_HINTS[error.status ?? 0] : ANSWER_HINTS[error.kind];
+	const parts = [hint];
+	if (error instanceof RelayApiError && error.relayCode) parts.push(`Relay code: ${error.relayCode}.`);
+	if (error.requestId) parts.push(`Request ID: ${error.requestId} (quote it to the relay's support).`);
+	if (error.attempts > 1) parts.push(`Tried ${error.attempts} times.`);
+	return parts.filter(Boolean).join(' ');
+}
+
+const OPERATION_HINTS: Partial<Record<RelayError['kind'], string>> = {
+	idle: 'Raise the "Timeout" option if the model is known to pause this long.',
+	timeout: 'Raise the "Timeout" option, or turn on streaming so the answer arrives as it is written.',
+};
+
+function operationError(node: INode, error: RelayError, itemIndex: number): NodeOperationError {
+	const operation = new NodeOperationError(node, error.message, { itemIndex });
+	// n8n swaps a message that mentions ECONNREFUSED, ECONNRESET ... for a generic sentence
+	// without the host; keep ours (it names the host) and let theirs explain it.
+	const generic = operation.message !== error.message ? operation.message : undefined;
+	operation.message = error.message;
+	const quiet = error.kind === 'config' || error.kind === 'cancelled';
+	const tried = !quiet && error.attempts > 1 ? `Tried ${error.attempts} times.` : undefined;
+	operation.description = [generic && `${generic}.`, OPERATION_HINTS[error.kind] ?? tried].filter(Boolean).join(' ') || undefined;
+	return operation;
+}
+
+/**
+ * A failed download as the error a user reads: which link, and what was wrong with it. Without
+ * this a 404 from an image host would read like a relay error ("check the model ID").
+ */
+function downloadError(node: INode, error: RelayDownloadError, itemIndex: number): NodeOperationError {
+	const url = error.url ?? '';
+	const where = url.startsWith('data:') ? 'the inline (data URL) image' : truncate(url, 300);
+	const { problem, hint } = describeDownloadFailure(error);
+	const tried = error.attempts > 1 ? ` Tried ${error.attempts} times.` : '';
+	const description = `${hint ?? ''}${tried}`.trim() || undefined;
+	return new NodeOperationError(node, `Could not download the image at ${where}: ${problem}`, { itemIndex, description });
+}
+
+function describeDownloadFailure(error: RelayDownloadError): { problem: string; hint?: string } {
+	switch (error.reason) {
+		case 'status':
+			return {
+				problem: `the server answered ${describeStatus(error.status ?? 0)}${error.relayMessage ? `: ${error.relayMessage}` : ''}`,
+				hint: [403, 404, 410].includes(error.status ?? 0)
+					? 'Image links from relays expire, often within an hour: download images when they are generated, or ask for base64 (Response Format) where the model supports it.'
+					: undefined,
+			};
+		case 'too-large':
+			return {
+				problem: `it is larger than the limit of ${formatBytes(error.limitBytes ?? 0)} (at least ${formatBytes(error.receivedBytes ?? 0)})`,
+				hint: 'Raise "Max Download Size (MB)" if images this large are expected.',
+			};
+		case 'not-image':
+			return { problem: notAnImageProblem(error.cause), hint: 'The link may point to a login or error page instead of the picture.' };
+		case 'bad-url':
+			return { problem: 'only http(s) links can be downloaded' };
+		case 'timeout':
+			return {
+				problem: `no answer within ${+((error.timeoutMs ?? 0) / 1000).toFixed(1)} s`,
+				hint: 'Raise the "Timeout" option if the image host is this slow.',
+			};
+		default:
+			return { problem: error.message };
 	}
-	return new NodeOperationError(node, errorMessage(error), { itemIndex });
+}
+
+function notAnImageProblem(cause: unknown): string {
+	if (!(cause instanceof NotAnImageError)) return 'it is not an image';
+	return `it is not an image${cause.contentType ? ` (content-type ${cause.contentType})` : ''}: it starts with "${cause.head}"`;
 }
 
 /** The message of anything thrown; duck-typed, as errors from Node internals may be of another realm. */
@@ -86,23 +159,4 @@ export function invalidParameter(
 	description?: string,
 ): NodeOperationError {
 	return new NodeOperationError(node, `${field}: ${problem}`, { itemIndex, description });
-}
-
-function describeApiError(error: RelayApiError): string {
-	const parts = [STATUS_HINTS[error.status] ?? (error.status === 200 ? 'The relay reported an error inside its answer.' : '')];
-	if (error.relayCode) parts.push(`Relay code: ${error.relayCode}.`);
-	if (error.requestId) parts.push(`Request ID: ${error.requestId} (quote it to the relay's support).`);
-	if (error.attempts > 1) parts.push(`Tried ${error.attempts} times.`);
-	return parts.filter(Boolean).join(' ');
-}
-
-function describeOtherError(error: RelayError): string | undefined {
-	if (error instanceof RelayTimeoutError) {
-		return error.kind === 'idle'
-			? 'Raise the "Timeout" option if the model is known to pause this long.'
-			: 'Raise the "Timeout" option, or turn on streaming so the answer arrives as it is written.';
-	}
-	if (error instanceof ResponseTooLargeError) return 'Raise the size limit option if this is expected.';
-	if (error instanceof RelayConfigError || error instanceof RelayAbortError) return undefined;
-	return error.attempts > 1 ? `Tried ${error.attempts} times.` : undefined;
 }

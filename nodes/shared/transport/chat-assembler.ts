@@ -1,6 +1,8 @@
+import type { ChunkStream } from './chat-stream';
+import type { ChatChunkStream, RelayResponse } from './options';
 import type {
 	ChatChoice,
-	ChatChunk,
+	ChatCompletionChunk,
 	ChatCompletion,
 	ChatDelta,
 	ToolCall,
@@ -81,7 +83,7 @@ export class ChatStreamAssembler {
 	private usage?: Usage;
 
 	/** Adds one chunk; returns the text it carried, for callers that forward progress. */
-	push(chunk: ChatChunk): ChatDelta[] {
+	push(chunk: ChatCompletionChunk): ChatDelta[] {
 		if (chunk.id && !this.head.id) this.head.id = chunk.id;
 		if (chunk.created && !this.head.created) this.head.created = chunk.created;
 		if (chunk.model && !this.head.model) this.head.model = chunk.model;
@@ -110,16 +112,6 @@ export class ChatStreamAssembler {
 		return deltas;
 	}
 
-	/** True once every choice seen has a finish_reason (the answer is whole even without [DONE]). */
-	get isFinished(): boolean {
-		if (this.choices.size === 0) return false;
-		for (const choice of this.choices.values()) if (!choice.finishReason) return false;
-		return true;
-	}
-
-	get hasContent(): boolean {
-		return this.choices.size > 0;
-	}
 
 	result(): ChatCompletion {
 		const choices: ChatChoice[] = [...this.choices.values()]
@@ -163,9 +155,7 @@ export class ChatStreamAssembler {
 		return choice;
 	}
 
-	private addToolCallFragment(
-		choice: ChoiceState,
-fragment: ToolCallFragment): void {
+	private addToolCallFragment(choice: ChoiceState, fragment: ToolCallFragment): void {
 		const index = fragment.index ?? choice.toolCalls.size;
 		let call = choice.toolCalls.get(index);
 		if (!call) {
@@ -176,4 +166,30 @@ fragment: ToolCallFragment): void {
 		if (fragment.function?.name) call.name += fragment.function.name;
 		if (fragment.function?.arguments) call.args.append(fragment.function.arguments);
 	}
+}
+
+/**
+ * A chat answer assembled from its stream: the consumer `chat()` uses for `stream: true`.
+ * `onDelta` hears the text as it arrives.
+ */
+export async function assembleChat(
+	stream: ChatChunkStream,
+	onDelta?: (delta: ChatDelta) => void,
+): Promise<RelayResponse<ChatCompletion>> {
+	const assembler = new ChatStreamAssembler();
+	for await (const batch of batchesOf(stream)) {
+		for (const chunk of batch) {
+			const deltas = assembler.push(chunk);
+			if (onDelta) for (const delta of deltas) onDelta(delta);
+		}
+	}
+	return { status: stream.status, body: assembler.result(), requestId: stream.requestId, attempts: stream.attempts };
+}
+
+async function* batchesOf(stream: ChatChunkStream): AsyncGenerator<ChatCompletionChunk[]> {
+	if (typeof (stream as Partial<ChunkStream>).batches === 'function') {
+		yield* (stream as ChunkStream).batches();
+		return;
+	}
+	for await (const chunk of stream) yield [chunk];
 }

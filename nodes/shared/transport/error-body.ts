@@ -1,102 +1,99 @@
-import { describeStatus, RelayApiError } from './errors';
-
-type Headers = Record<string, string | string[] | undefined>;
+import { RelayApiError, RelayResponseError, type BodyKind } from './errors';
+import { contentType, requestIdHeader, type ResponseHeaders } from './headers';
+import { asText, describeStatus, isRecord, truncate } from './text';
 
 const REQUEST_ID_IN_MESSAGE = /\(request id:\s*([^)\s]+)\)/i;
-const REQUEST_ID_HEADERS = ['x-oneapi-request-id', 'x-new-api-request-id', 'x-request-id'];
+
+export interface RelayErrorPayload {
+	message: string;
+	type?: string;
+	code?: string;
+	param?: string;
+}
 
 /**
- * The error object a relay put in a body, if it is one: `{error: {message, type, code, param}}`
- * (OpenAI, one-api, new-api), `{error: "text"}` or a top-level `{message}`.
+ * The error a relay put in a JSON body, if it is one: `{error: {message, type, code, param}}`
+ * (OpenAI, one-api, new-api), `{error: "text"}`, or new-api's `{success: false, message}`.
  * `"error": {}` or `"error": null` beside a normal answer is DeerAPI decoration, not an error.
+ * `bareMessage` also takes a top-level `message` without `success: false`: for bodies that
+ * lack what was asked (a 200 without "choices"), or any error status.
  */
-export function findErrorObject(
-	body: unknown,
-): { message: string; type?: string; code?: string; param?: string } | undefined {
+export function findErrorPayload(body: unknown, bareMessage = false): RelayErrorPayload | undefined {
 	if (!isRecord(body)) return undefined;
 	const { error } = body;
 	if (typeof error === 'string' && error.trim()) return { message: error };
 	if (isRecord(error) && typeof error.message === 'string' && error.message.trim()) {
-		return {
-			message: error.message,
-			type: asText(error.type),
-			code: asText(error.code),
-			param: asText(error.param),
-		};
+		return { message: error.message, type: asText(error.type), code: asText(error.code), param: asText(error.param) };
 	}
+	const message = typeof body.message === 'string' && body.message.trim() ? body.message : undefined;
+	if (message && (bareMessage || body.success === false)) return { message, code: asText(body.code) };
 	return undefined;
 }
 
-/** Build the error for a non-2xx answer from whatever body came with it: JSON, HTML or nothing. */
+export function findRequestId(message: string, headers: ResponseHeaders): string | undefined {
+	return REQUEST_ID_IN_MESSAGE.exec(message)?.[1] ?? requestIdHeader(headers);
+}
+
+/** The relay's error payload as our error, keeping the status the answer had (200 for a stream). */
+export function payloadError(status: number, payload: RelayErrorPayload, headers: ResponseHeaders): RelayApiError {
+	return new RelayApiError({
+		status,
+		relayMessage: payload.message,
+		type: payload.type,
+		relayCode: payload.code,
+		param: payload.param,
+		requestId: findRequestId(payload.message, headers),
+	});
+}
+
+/** The error for a non-2xx answer, from whatever body came with it: JSON, HTML or nothing. */
 export function errorFromResponse(
 	status: number,
-	headers: Headers,
+	headers: ResponseHeaders,
 	bodyText: string,
 	retryAfterMs?: number,
 ): RelayApiError {
-	let parsed: unknown;
-	try {
-		parsed = bodyText ? JSON.parse(bodyText) : undefined;
-	} catch {
-		parsed = undefined;
-	}
-	const found =
-		findErrorObject(parsed) ??
-		(isRecord(parsed) && typeof parsed.message === 'string' && parsed.message.trim()
-			? { message: parsed.message, type: undefined, code: asText(parsed.code), param: undefined }
-			: undefined);
-	const relayMessage = found?.message ?? describeUnreadableBody(status, headers, bodyText);
+	const payload = findErrorPayload(parseOrUndefined(bodyText), true);
+	if (payload) return Object.assign(payloadError(status, payload, headers), { retryAfterMs });
+	const body = describeBody(status, headers, bodyText);
 	return new RelayApiError({
 		status,
-		relayMessage,
-		type: found?.type,
-		relayCode: found?.code,
-		param: found?.param,
-		requestId: findRequestId(relayMessage, headers),
+		relayMessage: body.summary,
+		bodyKind: body.kind === 'json' ? 'text' : body.kind,
+		requestId: requestIdHeader(headers),
 		retryAfterMs,
 	});
 }
 
-/** An error payload that arrived inside a 200 event stream or a 200 JSON body. */
-export function errorFromPayload(
-	status: number,
-	error: NonNullable<ReturnType<typeof findErrorObject>>,
-	headers: Headers,
-): RelayApiError {
-	return new RelayApiError({
-		status,
-		relayMessage: error.message,
-		type: error.type,
-		relayCode: error.code,
-		param: error.param,
-		requestId: findRequestId(error.message, headers),
+/** A 2xx body that should have been JSON and is not. */
+export function notJsonError(status: number, headers: ResponseHeaders, bodyText: string, expected = 'JSON'): RelayResponseError {
+	const body = describeBody(status, headers, bodyText);
+	return new RelayResponseError(`The relay answered ${status} but the body is not ${expected}: ${body.summary}`, body.kind, status, {
+		requestId: requestIdHeader(headers),
 	});
 }
 
-export function findRequestId(message: string, headers: Headers): string | undefined {
-	const inMessage = REQUEST_ID_IN_MESSAGE.exec(message)?.[1];
-	if (inMessage) return inMessage;
-	for (const name of REQUEST_ID_HEADERS) {
-		const value = headers[name];
-		const text = Array.isArray(value) ? value[0] : value;
-		if (text) return text;
+/** What a body is, from its first characters and its content type, and one line saying so. */
+export function describeBody(
+	status: number,
+	headers: ResponseHeaders,
+	bodyText: string,
+): { kind: BodyKind; summary: string } {
+	const text = bodyText.trim();
+	if (!text) return { kind: 'empty', summary: `The relay answered ${describeStatus(status)} with an empty body` };
+	if ((contentType(headers) ?? '').includes('html') || /^<(!doctype|html|head|body)/i.test(text)) {
+		return { kind: 'html', summary: describeHtml(status, text) };
 	}
-	return undefined;
+	return { kind: /^[[{]/.test(text) ? 'json' : 'text', summary: truncate(text, 300) };
 }
 
 // A proxy in front of the relay (nginx, Cloudflare) answers with a whole HTML page; a user needs
 // one line from it, not 40 KB of markup.
-function describeUnreadableBody(status: number, headers: Headers, bodyText: string): string {
-	const text = bodyText.trim();
-	if (!text) return `The relay answered ${describeStatus(status)} with an empty body`;
-	const contentType = String(headers['content-type'] ?? '');
-	if (contentType.includes('html') || /^<(!doctype|html|head|body)/i.test(text)) {
-		const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(text)?.[1];
-		const heading = /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(text)?.[1];
-		const summary = cleanHtmlText(title || heading || '');
-		return `The relay (or a proxy in front of it) answered ${describeStatus(status)} with an HTML page${summary ? `: "${summary}"` : ''}`;
-	}
-	return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+function describeHtml(status: number, html: string): string {
+	const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1];
+	const heading = /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(html)?.[1];
+	const summary = cleanHtmlText(title || heading || '');
+	return `The relay (or a proxy in front of it) answered ${describeStatus(status)} with an HTML page${summary ? `: "${summary}"` : ''}`;
 }
 
 function cleanHtmlText(html: string): string {
@@ -109,12 +106,10 @@ function cleanHtmlText(html: string): string {
 		.slice(0, 200);
 }
 
-function asText(value: unknown): string | undefined {
-	if (typeof value === 'string' && value !== '') return value;
-	if (typeof value === 'number') return String(value);
-	return undefined;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
+function parseOrUndefined(text: string): unknown {
+	try {
+		return text ? JSON.parse(text) : undefined;
+	} catch {
+		return undefined;
+	}
 }

@@ -1,10 +1,44 @@
+import { describeStatus, formatBytes, formatMs } from './text';
+
 /**
- * What can go wrong between us and a relay, as classes with a stable `code` (the way undici
- * names its errors), so callers branch on the class and users read `message`.
- * No error here ever carries request headers: that is where the API key lives.
+ * What went wrong, for the code that reads it (the n8n mapper, retries): never parse a message.
+ * - api: the relay answered an error (a non-2xx status, or an error message inside a 2xx body or stream)
+ * - json / html / empty / text: a 2xx body that is not what was asked (malformed JSON, an HTML page, nothing, other text)
+ * - response: a 2xx body of the wrong shape (no "choices", no answer, a stream cut short)
+ * - redirect: an API call answered with a redirect (never followed: the key would go with it)
+ * - network, timeout, idle, cancelled: the connection, the request timeout, a silent stream, the caller's signal
+ * - download: a file could not be downloaded (see RelayDownloadError.reason)
+ * - config: the base URL, the key or a download URL cannot be used; nothing was sent
  */
-export class RelayError extends Error {
-	readonly code: string = 'DEERAPI_ERROR';
+export type RelayErrorKind =
+	| 'api'
+	| 'json'
+	| 'html'
+	| 'empty'
+	| 'text'
+	| 'response'
+	| 'redirect'
+	| 'network'
+	| 'timeout'
+	| 'idle'
+	| 'cancelled'
+	| 'download'
+	| 'config';
+
+/** What a body was, when it was not what was asked for. */
+export type BodyKind = 'json' | 'html' | 'empty' | 'text';
+
+/** No error here ever carries request headers: that is where the API key lives. */
+export abstract class RelayError extends Error {
+	abstract readonly kind: RelayErrorKind;
+
+	/** The HTTP status of the answer, when there was one. */
+	status?: number;
+
+	/** The relay's own words, as given (often Chinese, often ending in "(request id: …)"). */
+	relayMessage?: string;
+
+	requestId?: string;
 
 	/** The endpoint (never with credentials) the error came from. */
 	url?: string;
@@ -18,9 +52,8 @@ export class RelayError extends Error {
 	}
 }
 
-/** The base URL or key cannot be used; nothing was sent. */
 export class RelayConfigError extends RelayError {
-	override readonly code = 'DEERAPI_BAD_CONFIG';
+	readonly kind = 'config';
 }
 
 export interface RelayApiErrorDetails {
@@ -31,19 +64,17 @@ export interface RelayApiErrorDetails {
 	param?: string;
 	requestId?: string;
 	retryAfterMs?: number;
+	/** Set when the body held no message of the relay's, only what `relayMessage` then describes. */
+	bodyKind?: Exclude<BodyKind, 'json'>;
 }
 
-/**
- * The relay answered with an error: a non-2xx status, an error object with a message in a 2xx
- * body, or an `error` payload inside an event stream (status 200: SSE headers were already sent).
- */
+/** The relay answered with an error: a non-2xx status, or an error message in a 2xx body or stream. */
 export class RelayApiError extends RelayError {
-	override readonly code = 'DEERAPI_API_ERROR';
+	readonly kind = 'api';
 
-	readonly status: number;
+	declare status: number;
 
-	/** The relay's own words, as given (often Chinese, often ending in "(request id: …)"). */
-	readonly relayMessage: string;
+	declare relayMessage: string;
 
 	readonly type?: string;
 
@@ -52,39 +83,65 @@ export class RelayApiError extends RelayError {
 
 	readonly param?: string;
 
-	readonly requestId?: string;
-
 	readonly retryAfterMs?: number;
+
+	readonly bodyKind?: Exclude<BodyKind, 'json'>;
 
 	constructor(details: RelayApiErrorDetails) {
 		super(`${describeStatus(details.status)}: ${details.relayMessage}`);
-		this.status = details.status;
-		this.relayMessage = details.relayMessage;
-		this.type = details.type;
-		this.relayCode = details.relayCode;
-		this.param = details.param;
-		this.requestId = details.requestId;
-		this.retryAfterMs = details.retryAfterMs;
+		Object.assign(this, details);
+	}
+}
+
+/** A 2xx answer we cannot use: a body that is not what was asked, or one of the wrong shape. */
+export class RelayResponseError extends RelayError {
+	constructor(
+		message: string,
+		readonly kind: BodyKind | 'response',
+		status?: number,
+		details: { relayMessage?: string; requestId?: string } = {},
+	) {
+		super(message);
+		this.status = status;
+		Object.assign(this, details);
+	}
+}
+
+/** An API call answered 3xx: we do not follow it, the Base URL should be where it points. */
+export class RelayRedirectError extends RelayError {
+	readonly kind = 'redirect';
+
+	declare status: number;
+
+	constructor(
+		status: number,
+		/** Where the redirect points, absolute; undefined when the relay sent no Location. */
+		readonly location: string | undefined,
+		/** The Base URL that reaches the same endpoint at `location`. */
+		readonly suggestedBaseUrl: string | undefined,
+	) {
+		super(
+			location
+				? `The relay answered ${describeStatus(status)}: it redirects to ${location}. Set the Base URL to ${suggestedBaseUrl ?? location}`
+				: `The relay answered ${describeStatus(status)} (a redirect) without saying where to`,
+		);
+		this.status = status;
 	}
 }
 
 /** The connection failed or broke (refused, reset, closed early) before the answer was complete. */
 export class RelayConnectionError extends RelayError {
-	override readonly code = 'DEERAPI_CONNECTION_ERROR';
+	readonly kind = 'network';
 }
-
-export type TimeoutKind = 'request' | 'idle';
 
 /** The request took longer than its timeout, or a stream sent nothing for its idle timeout. */
 export class RelayTimeoutError extends RelayError {
-	override readonly code = 'DEERAPI_TIMEOUT';
-
 	constructor(
-		readonly kind: TimeoutKind,
+		readonly kind: 'timeout' | 'idle',
 		readonly timeoutMs: number,
 	) {
 		super(
-			kind === 'request'
+			kind === 'timeout'
 				? `The relay did not answer within ${formatMs(timeoutMs)} (request timeout)`
 				: `The stream sent nothing for ${formatMs(timeoutMs)} (idle timeout)`,
 		);
@@ -93,68 +150,53 @@ export class RelayTimeoutError extends RelayError {
 
 /** The caller's AbortSignal fired (in n8n: the execution was cancelled). */
 export class RelayAbortError extends RelayError {
-	override readonly code = 'DEERAPI_ABORTED';
+	readonly kind = 'cancelled';
 
 	constructor() {
 		super('The request was cancelled');
 	}
 }
 
-/** A 2xx answer we cannot use: not JSON, or a stream that ended before the answer was complete. */
-export class RelayResponseError extends RelayError {
-	override readonly code = 'DEERAPI_INVALID_RESPONSE';
+/**
+ * Why a download failed: the host answered an error status, the file is over the size limit,
+ * it is not the kind of file asked for (set by callers that check), the URL is not http(s), or
+ * the request timed out or lost its connection.
+ */
+export type DownloadFailure = 'status' | 'too-large' | 'not-image' | 'bad-url' | 'timeout' | 'network';
+
+/** A file (an image a relay links to) could not be downloaded. `cause` is the error underneath. */
+export class RelayDownloadError extends RelayError {
+	readonly kind = 'download';
 
 	constructor(
+		readonly reason: DownloadFailure,
 		message: string,
-		readonly status?: number,
+		details: {
+			url?: string;
+			status?: number;
+			relayMessage?: string;
+			limitBytes?: number;
+			receivedBytes?: number;
+			timeoutMs?: number;
+			cause?: unknown;
+		} = {},
 	) {
-		super(message);
+		super(message, { cause: details.cause });
+		const { cause: _cause, ...facts } = details;
+		Object.assign(this, facts);
 	}
-}
 
-/** A body larger than the limit the caller set (image downloads). */
-export class ResponseTooLargeError extends RelayError {
-	override readonly code = 'DEERAPI_RESPONSE_TOO_LARGE';
+	declare readonly limitBytes?: number;
 
-	constructor(
-		readonly limitBytes: number,
-		readonly receivedBytes: number,
-	) {
-		super(
+	declare readonly receivedBytes?: number;
+
+	declare readonly timeoutMs?: number;
+
+	static tooLarge(limitBytes: number, receivedBytes: number): RelayDownloadError {
+		return new RelayDownloadError(
+			'too-large',
 			`The answer is larger than the limit of ${formatBytes(limitBytes)} (at least ${formatBytes(receivedBytes)})`,
+			{ limitBytes, receivedBytes },
 		);
 	}
-}
-
-const STATUS_TEXT: Record<number, string> = {
-	400: 'Bad Request',
-	401: 'Unauthorized',
-	402: 'Payment Required',
-	403: 'Forbidden',
-	404: 'Not Found',
-	408: 'Request Timeout',
-	409: 'Conflict',
-	413: 'Payload Too Large',
-	422: 'Unprocessable Entity',
-	429: 'Too Many Requests',
-	500: 'Internal Server Error',
-	501: 'Not Implemented',
-	502: 'Bad Gateway',
-	503: 'Service Unavailable',
-	504: 'Gateway Timeout',
-};
-
-export function describeStatus(status: number): string {
-	const text = STATUS_TEXT[status];
-	return text ? `${status} ${text}` : `HTTP ${status}`;
-}
-
-function formatMs(ms: number): string {
-	return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`;
-}
-
-export function formatBytes(bytes: number): string {
-	if (bytes >= 1024 * 1024) return `${+(bytes / 1024 / 1024).toFixed(1)} MB`;
-	if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KB`;
-	return `${bytes} B`;
 }

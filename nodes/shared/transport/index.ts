@@ -1,7 +1,11 @@
 export * from './client';
 export * from './errors';
+export * from './options';
 export * from './types';
-export { ChatStreamAssembler, TextBuilder } from './chat-assembler';
+export { authorizationHeader, type AuthFormat } from './auth';
+export { sharedDispatcher } from './dispatcher';
+export { ChatStreamAssembler, TextBuilder, assembleChat } from './chat-assembler';
 export { normalizeBaseUrl, endpointUrl, DEFAULT_BASE_URL } from './url';
 export { isRetryableStatus, parseRetryAfter, retryDelayMs, DEFAULT_RETRY_POLICY } from './retry';
 export { SseDataDecoder } from './sse';
+export { describeStatus, formatBytes, isHttpUrl, truncate } from './text';

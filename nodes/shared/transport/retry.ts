@@ -1,9 +1,6 @@
-import {
-	RelayApiError,
-	RelayConnectionError,
-	RelayTimeoutError,
-	type RelayError,
-} from './errors';
+import { Attempt, sleep } from './attempt';
+import { RelayApiError, type RelayError } from './errors';
+import { firstValue, type ResponseHeaders } from './headers';
 
 /** The official OpenAI SDK's policy, which DeerAPI's advice (back off on 429) agrees with. */
 export interface RetryPolicy {
@@ -26,23 +23,18 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 export function isRetryableError(error: RelayError): boolean {
-	if (error instanceof RelayApiError) return isRetryableStatus(error.status);
-	return error instanceof RelayConnectionError || error instanceof RelayTimeoutError;
+	if (error.kind === 'api') return isRetryableStatus(error.status ?? 0);
+	return error.kind === 'network' || error.kind === 'timeout' || error.kind === 'idle';
 }
 
 /**
  * How long the server asked us to wait: `retry-after-ms`, else `retry-after` in seconds or as an
  * HTTP date. Undefined when absent, unreadable or outside 0-60 s.
  */
-export function parseRetryAfter(
-	headers: Record<string, string | string[] | undefined>,
-	now = Date.now(),
-): number | undefined {
-	const ms = Number(first(headers['retry-after-ms']));
-	if (first(headers['retry-after-ms']) !== undefined && Number.isFinite(ms)) {
-		return withinLimit(ms);
-	}
-	const value = first(headers['retry-after']);
+export function parseRetryAfter(headers: ResponseHeaders, now = Date.now()): number | undefined {
+	const msValue = firstValue(headers['retry-after-ms']);
+	if (msValue !== undefined && Number.isFinite(Number(msValue))) return withinLimit(Number(msValue));
+	const value = firstValue(headers['retry-after']);
 	if (value === undefined || value.trim() === '') return undefined;
 	const seconds = Number(value);
 	if (Number.isFinite(seconds)) return withinLimit(seconds * 1000);
@@ -51,12 +43,7 @@ export function parseRetryAfter(
 }
 
 /** Wait before retry number `retryIndex` (0 = first retry). */
-export function retryDelayMs(
-	retryIndex: number,
-	policy: RetryPolicy,
-	retryAfterMs?: number,
-	random = Math.random,
-): number {
+export function retryDelayMs(retryIndex: number, policy: RetryPolicy, retryAfterMs?: number, random = Math.random): number {
 	if (retryAfterMs !== undefined) return retryAfterMs;
 	const backoff = Math.min(policy.initialDelayMs * 2 ** retryIndex, policy.maxDelayMs);
 	// Up to 25% less, so that many items failing together do not come back together.
@@ -67,6 +54,51 @@ function withinLimit(ms: number): number | undefined {
 	return ms >= 0 && ms <= MAX_HONOURED_RETRY_AFTER_MS ? ms : undefined;
 }
 
-function first(value: string | string[] | undefined): string | undefined {
-	return Array.isArray(value) ? value[0] : value;
+export interface RetryPlan {
+	url: string;
+	policy: RetryPolicy;
+	timeoutMs: number;
+	signal?: AbortSignal;
+	onRetry?: (info: { retry: number; delayMs: number; error: RelayError }) => void;
+	/**
+	 * The attempt that succeeded lives on with what `run` returned (a stream reading its body),
+	 * which then disposes of it.
+	 */
+	handOver?: boolean;
+}
+
+/** Runs `run` once per attempt until it succeeds, the error is not retryable, or retries are spent. */
+export async function withRetries<R>(plan: RetryPlan, run: (attempt: Attempt) => Promise<R>): Promise<R> {
+	for (let retry = 0; ; retry++) {
+		const attempt = new Attempt(retry + 1, plan.signal, plan.timeoutMs);
+		let succeeded = false;
+		try {
+			const result = await run(attempt);
+			succeeded = true;
+			return result;
+		} catch (caught) {
+			const error = labelled(attempt.classify(caught, hostOf(plan.url)), plan.url, retry + 1);
+			if (retry >= plan.policy.maxRetries || !isRetryableError(error)) throw error;
+			const delayMs = retryDelayMs(retry, plan.policy, error instanceof RelayApiError ? error.retryAfterMs : undefined);
+			plan.onRetry?.({ retry: retry + 1, delayMs, error });
+			await sleep(delayMs, plan.signal);
+		} finally {
+			if (!(succeeded && plan.handOver)) attempt.dispose();
+		}
+	}
+}
+
+/** The error with the endpoint and the number of attempts it took. */
+export function labelled(error: RelayError, url: string, attempts: number): RelayError {
+	error.url ??= url;
+	error.attempts = attempts;
+	return error;
+}
+
+export function hostOf(url: string): string {
+	try {
+		return new URL(url).host;
+	} catch {
+		return url;
+	}
 }

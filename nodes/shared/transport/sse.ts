@@ -27,3 +27,8 @@ export class SseDataDecoder {
 		this.parser.reset();
 	}
 }
+
+/** Whether a body that has begun with `head` is an event stream, whatever its content type says. */
+export function looksLikeEventStream(head: string): boolean {
+	return /^\s*(?::|(?:data|event|id|retry)\s*:)/.test(head);
+}

@@ -55,7 +55,7 @@ export interface ToolCallFragment {
 	function?: { name?: string; arguments?: string };
 }
 
-export interface ChatChunk {
+export interface ChatCompletionChunk {
 	id?: string;
 	object?: string;
 	created?: number;
@@ -64,6 +64,9 @@ export interface ChatChunk {
 	choices?: Array<{ index?: number; delta?: ChatChunkDelta; finish_reason?: string | null }>;
 	usage?: Usage | null;
 }
+
+/** @deprecated the same as ChatCompletionChunk */
+export type ChatChunk = ChatCompletionChunk;
 
 /** What a stream delivers as it arrives, for callers that show progress (n8n's sendChunk). */
 export interface ChatDelta {
@@ -93,6 +96,22 @@ export interface ImageData {
 export interface ImagesResponse {
 	created?: number;
 	data: ImageData[];
+	usage?: Usage;
+	[key: string]: unknown;
+}
+
+export interface Embedding {
+	object?: string;
+	index: number;
+	/** Floats, or a base64 string of little-endian float32 bytes with `encoding_format: "base64"`. */
+	embedding: number[] | string;
+	[key: string]: unknown;
+}
+
+export interface EmbeddingsResponse {
+	object?: string;
+	data: Embedding[];
+	model?: string;
 	usage?: Usage;
 	[key: string]: unknown;
 }

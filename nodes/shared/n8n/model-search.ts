@@ -6,7 +6,7 @@ import type {
 	INodeListSearchResult,
 } from 'n8n-workflow';
 
-import { classifyModel, pickModels, type ModelKind } from '../models';
+import { classifyModel, pickModels, type ModelKind } from '../model-kinds';
 import type { ModelEntry, RelayClient } from '../transport';
 import { clientFromCredential, CREDENTIAL_TYPE } from './client';
 import { toNodeError } from './errors';

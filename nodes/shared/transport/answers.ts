@@ -1,0 +1,127 @@
+import type { Attempt } from './attempt';
+import { firstVisible, parseJsonBody, receive, type Received } from './bodies';
+import { findErrorPayload, payloadError } from './error-body';
+import { RelayResponseError } from './errors';
+import { contentType } from './headers';
+import type { BinaryAnswer, TranscriptionAnswer } from './options';
+import type { Answer } from './send';
+import { isRecord, truncate } from './text';
+import type { ChatCompletion, EmbeddingsResponse, ImagesResponse, ModelEntry } from './types';
+
+/** What an answer's body is, from the client's side: the readers below turn it into values. */
+type Reader<T> = (answer: Answer, attempt: Attempt) => Promise<T>;
+
+/** A JSON answer, checked by `check` (which throws when the shape is wrong). */
+export function jsonReader<T>(
+	redact: (text: string) => string,
+	check: (body: unknown, received: Received) => T,
+	base64Field?: string,
+): Reader<T> {
+	return async (answer, attempt) => {
+		const received = await receive(answer, attempt, redact);
+		return check(parseJsonBody(received, base64Field), received);
+	};
+}
+
+/**
+ * The error for a 2xx JSON body without what was asked for: a top-level `message` there is the
+ * relay's error text (new-api's `{"success": false, "message": …}`); otherwise we quote the body.
+ */
+export function wrongShape(
+	body: unknown,
+	received: Pick<Received, 'status' | 'headers' | 'redact'>,
+	/** What is wrong, as a sentence: 'The chat answer has no "choices" array'. */
+	problem: string,
+	kind: 'response' | 'json' = 'response',
+): Error {
+	const payload = findErrorPayload(body, true);
+	if (payload) {
+		return payloadError(received.status, { ...payload, message: received.redact(payload.message) }, received.headers);
+	}
+	const sent = received.redact(truncate(JSON.stringify(body) ?? String(body), 300));
+	return new RelayResponseError(`${problem}: it sent ${sent}`, kind, received.status, {
+		relayMessage: sent,
+	});
+}
+
+function arrayField<T>(body: unknown, field: string, received: Received, problem: string): T[] {
+	const value = isRecord(body) ? body[field] : undefined;
+	if (!Array.isArray(value)) throw wrongShape(body, received, problem);
+	return value as T[];
+}
+
+export function modelList(body: unknown, received: Received): ModelEntry[] {
+	const data = arrayField<unknown>(body, 'data', received, 'The model list has no "data" array (is the base URL an OpenAI-compatible API?)');
+	return data.filter((entry): entry is ModelEntry => isRecord(entry) && typeof entry.id === 'string');
+}
+
+export function chatCompletion(body: unknown, received: Received): ChatCompletion {
+	const choices = arrayField<unknown>(body, 'choices', received, 'The chat answer has no "choices" array');
+	if (choices.length === 0) throw noAnswer(received, body);
+	return body as ChatCompletion;
+}
+
+/** A chat answer with `choices: []`: the relay produced nothing, whatever else it sent. */
+export function noAnswer(received: Pick<Received, 'status' | 'redact'>, sent: unknown): RelayResponseError {
+	const quoted = received.redact(truncate(typeof sent === 'string' ? sent : JSON.stringify(sent), 300));
+	return new RelayResponseError(`The relay sent no answer (no choices); it sent: ${quoted}`, 'response', received.status, {
+		relayMessage: quoted,
+	});
+}
+
+export function imagesResponse(body: unknown, received: Received): ImagesResponse {
+	arrayField(body, 'data', received, 'The image answer has no "data" array');
+	return body as ImagesResponse;
+}
+
+export function embeddingsResponse(body: unknown, received: Received): EmbeddingsResponse {
+	const data = arrayField<unknown>(body, 'data', received, 'The embeddings answer has no "data" array');
+	const bad = data.findIndex(
+		(entry) => !isRecord(entry) || !(Array.isArray(entry.embedding) || typeof entry.embedding === 'string'),
+	);
+	if (bad >= 0) throw wrongShape({ data: [data[bad]] }, received, `Embedding ${bad + 1} of the answer has no "embedding" list`);
+	return body as EmbeddingsResponse;
+}
+
+/** Bytes (speech audio); a JSON body instead is the relay's error, even on a 200. */
+export function bytesReader(redact: (text: string) => string): Reader<BinaryAnswer> {
+	return async (answer, attempt) => {
+		const received = await receive(answer, attempt, redact);
+		const type = contentType(received.headers);
+		if ((type ?? '').includes('json') || looksLikeSmallJson(received.bytes)) {
+			const body = tryParse(received.bytes);
+			if (body !== undefined || (type ?? '').includes('json')) {
+				throw wrongShape(body ?? received.bytes.toString('utf8'), received, 'The speech answer is JSON instead of audio', 'json');
+			}
+		}
+		return { bytes: received.bytes, contentType: type };
+	};
+}
+
+/** Transcription text: JSON (json, verbose_json) or plain text (text, srt, vtt), as `expect` says. */
+export function transcriptionReader(redact: (text: string) => string, expect: 'json' | 'text'): Reader<TranscriptionAnswer> {
+	return async (answer, attempt) => {
+		const received = await receive(answer, attempt, redact);
+		if (expect === 'json') {
+			const body = parseJsonBody(received);
+			if (!isRecord(body) || typeof body.text !== 'string') throw wrongShape(body, received, 'The transcription has no "text"');
+			return { json: body };
+		}
+		const text = received.bytes.toString('utf8');
+		const json = firstVisible(text) === '{' ? tryParse(received.bytes) : undefined;
+		if (isRecord(json) && findErrorPayload(json, typeof json.text !== 'string')) throw wrongShape(json, received, 'The transcription is an error');
+		return { text };
+	};
+}
+
+function looksLikeSmallJson(bytes: Buffer): boolean {
+	return bytes.length < 64 * 1024 && firstVisible(bytes.toString('latin1', 0, 64)) === '{';
+}
+
+function tryParse(bytes: Buffer): unknown {
+	try {
+		return JSON.parse(bytes.toString('utf8'));
+	} catch {
+		return undefined;
+	}
+}

@@ -1,0 +1,38 @@
+import type { Attempt } from './attempt';
+import type { RequestBody } from './bodies';
+import type { Connection } from './connection';
+import type { CallOptions, RelayResponse } from './options';
+import { withRetries } from './retry';
+import { send, type Answer, type Outgoing } from './send';
+
+export interface ApiCall<T> {
+	method: 'GET' | 'POST';
+	/** Below the API root: "models", "chat/completions", … */
+	endpoint: string;
+	accept: string;
+	body?: RequestBody;
+	/** Turns a 2xx answer into the value, or throws: runs inside the attempt, so its errors are labelled and maybe retried. */
+	read: (answer: Answer, attempt: Attempt) => Promise<T>;
+}
+
+/** An API call with the key: sent, retried as the policy says, and its answer read. */
+export async function callApi<T>(connection: Connection, call: ApiCall<T>, options: CallOptions): Promise<RelayResponse<T>> {
+	const outgoing = apiRequest(connection, call);
+	return await withRetries(connection.plan(outgoing.url, options), async (attempt) => {
+		const answer = await send(outgoing, attempt);
+		const body = await call.read(answer, attempt);
+		return { status: answer.status, body, requestId: answer.requestId, attempts: attempt.number };
+	});
+}
+
+export function apiRequest(connection: Connection, call: Omit<ApiCall<unknown>, 'read'>): Outgoing {
+	return {
+		method: call.method,
+		url: connection.endpoint(call.endpoint),
+		headers: connection.apiHeaders(call.accept, call.body?.contentType),
+		body: call.body,
+		dispatcher: connection.dispatcher,
+		endpoint: call.endpoint,
+		redact: (text) => connection.redact(text),
+	};
+}

@@ -1,0 +1,73 @@
+import type { Dispatcher } from 'undici';
+
+import { authorizationHeader } from './auth';
+import { sharedDispatcher } from './dispatcher';
+import { RelayConfigError } from './errors';
+import type { CallOptions, RelayClientOptions } from './options';
+import { DEFAULT_RETRY_POLICY, type RetryPlan, type RetryPolicy } from './retry';
+import { endpointUrl, normalizeBaseUrl } from './url';
+
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 5 * 60_000;
+export const USER_AGENT = 'n8n-nodes-deerapi-relay';
+
+/** Where and how a client talks: the settled options, and what every API call needs from them. */
+export class Connection {
+	readonly apiRoot: string;
+
+	readonly dispatcher: Dispatcher;
+
+	readonly streamIdleTimeoutMs: number;
+
+	private readonly apiKey: string;
+
+	private readonly authorization: string;
+
+	private readonly policy: RetryPolicy;
+
+	private readonly timeoutMs: number;
+
+	constructor(options: RelayClientOptions) {
+		const apiKey = (options.apiKey ?? '').trim();
+		if (!apiKey) throw new RelayConfigError('The API key is empty');
+		this.apiRoot = normalizeBaseUrl(options.baseUrl);
+		this.apiKey = apiKey;
+		this.authorization = authorizationHeader(apiKey, options.authFormat);
+		this.policy = {
+			maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
+			initialDelayMs: options.retryInitialDelayMs ?? DEFAULT_RETRY_POLICY.initialDelayMs,
+			maxDelayMs: options.retryMaxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+		};
+		this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+		this.streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? Math.min(this.timeoutMs, DEFAULT_STREAM_IDLE_TIMEOUT_MS);
+		this.dispatcher = options.dispatcher ?? sharedDispatcher();
+	}
+
+	endpoint(name: string): string {
+		return endpointUrl(this.apiRoot, name);
+	}
+
+	/** Headers of an API call. The content type of a multipart body is undici's (it holds the boundary). */
+	apiHeaders(accept: string, contentType?: string): Record<string, string> {
+		const headers: Record<string, string> = { authorization: this.authorization, accept, 'user-agent': USER_AGENT };
+		if (contentType) headers['content-type'] = contentType;
+		return headers;
+	}
+
+	/** The retry plan of one call: the client's settings, overridden by the call's options. */
+	plan(url: string, options: CallOptions, handOver = false): RetryPlan {
+		return {
+			url,
+			policy: { ...this.policy, maxRetries: options.maxRetries ?? this.policy.maxRetries },
+			timeoutMs: options.timeoutMs ?? this.timeoutMs,
+			signal: options.signal,
+			onRetry: options.onRetry,
+			handOver,
+		};
+	}
+
+	/** Some relays echo the key they rejected; it must not reach a message. */
+	redact(text: string): string {
+		return text.includes(this.apiKey) ? text.split(this.apiKey).join('sk-***') : text;
+	}
+}

@@ -1,0 +1,89 @@
+import type { Dispatcher } from 'undici';
+
+import type { AuthFormat } from './auth';
+import type { RelayError } from './errors';
+import type { ChatCompletionChunk, ChatDelta } from './types';
+
+export interface RelayClientOptions {
+	apiKey: string;
+	/** Any of the forms users paste; see normalizeBaseUrl. Default https://api.deerapi.com */
+	baseUrl?: string;
+	authFormat?: AuthFormat;
+	/** Retries after the first attempt (default 2). */
+	maxRetries?: number;
+	/** Per attempt, from sending to the last byte; for a stream, until its first chunk (default 10 min). */
+	timeoutMs?: number;
+	/** Longest silence allowed between two pieces of a stream, keep-alive comments included. */
+	streamIdleTimeoutMs?: number;
+	retryInitialDelayMs?: number;
+	retryMaxDelayMs?: number;
+	/** Tests and benches may bring their own; default is the process-wide pooled agent. */
+	dispatcher?: Dispatcher;
+}
+
+export interface CallOptions {
+	signal?: AbortSignal;
+	timeoutMs?: number;
+	maxRetries?: number;
+	/** Told before each wait between attempts (for logs that say why a run is slow). */
+	onRetry?: (info: { retry: number; delayMs: number; error: RelayError }) => void;
+}
+
+export interface StreamCallOptions extends CallOptions {
+	streamIdleTimeoutMs?: number;
+}
+
+export interface ChatCallOptions extends StreamCallOptions {
+	/** Streamed text as it arrives. Once the first chunk has arrived the call is never retried. */
+	onDelta?: (delta: ChatDelta) => void;
+}
+
+export interface TranscriptionCallOptions extends CallOptions {
+	/** What `response_format` asked for: json / verbose_json answer JSON, text / srt / vtt answer text. */
+	expect?: 'json' | 'text';
+}
+
+export interface DownloadOptions extends CallOptions {
+	/** Refuse bodies larger than this many bytes. */
+	maxBytes?: number;
+}
+
+export interface RelayResponse<T> {
+	status: number;
+	body: T;
+	requestId?: string;
+	/** 1 when the first attempt succeeded. */
+	attempts: number;
+}
+
+/**
+ * The chunks of a streamed chat completion, parsed, as they arrive (like openai-node's Stream).
+ * An error payload in the stream, a stream cut short or one without any choice throws from the
+ * loop. Leaving the loop early closes the connection.
+ */
+export interface ChatChunkStream extends AsyncIterable<ChatCompletionChunk> {
+	readonly status: number;
+	readonly requestId?: string;
+	readonly attempts: number;
+}
+
+/** A form for a multipart/form-data request; repeated names (`image[]`) are sent as given. */
+export interface MultipartBody {
+	fields: Array<{ name: string; value: string }>;
+	files: Array<{ name: string; bytes: Buffer; fileName: string; contentType: string }>;
+}
+
+/** Bytes an endpoint answered with (speech audio). */
+export interface BinaryAnswer {
+	bytes: Buffer;
+	contentType?: string;
+}
+
+export type TranscriptionAnswer = { json: Record<string, unknown> } | { text: string };
+
+export interface Download {
+	bytes: Buffer;
+	contentType?: string;
+	/** The URL asked for (redirects are followed). */
+	url: string;
+}
