@@ -40,13 +40,14 @@ describe('the built package loads the way n8n loads an installed community packa
 		expect(credentialFiles).toEqual(manifest.n8n.credentials);
 		expect(Object.keys(loader.nodeTypes).sort()).toEqual([
 			'deerApiChat',
+			'deerApiChatModel',
 			'deerApiImageGenerate',
 			'deerApiListModels',
 		]);
 		expect(Object.keys(loader.credentialTypes)).toEqual(['deerApiRelayApi']);
 	});
 
-	it.each(['deerApiChat', 'deerApiImageGenerate', 'deerApiListModels'])(
+	it.each(['deerApiChat', 'deerApiChatModel', 'deerApiImageGenerate', 'deerApiListModels'])(
 		'%s: light and dark icons exist, codex read from its .node.json, credential tested by the node',
 		(name) => {
 			const { type: loaded, sourcePath } = loader.nodeTypes[name];
@@ -54,7 +55,8 @@ describe('the built package loads the way n8n loads an installed community packa
 			const description = type.description as INodeTypeDescription & {
 				iconUrl?: { light: string; dark: string };
 			};
-			expect(description.usableAsTool).toBe(true);
+			// A sub-node supplies a model; it is not a tool.
+			expect(description.usableAsTool).toBe(name === 'deerApiChatModel' ? undefined : true);
 
 			// The loader only computes icon URLs; n8n serves them from these files.
 			const iconUrl = description.iconUrl!;
@@ -76,6 +78,38 @@ describe('the built package loads the way n8n loads an installed community packa
 			expect(typeof type.methods?.credentialTest?.deerApiCredentialTest).toBe('function');
 		},
 	);
+
+	it('the Chat Model is a sub-node where n8n lists Chat Models, declared for the AI node SDK', () => {
+		const type = loader.nodeTypes.deerApiChatModel.type as INodeType;
+		expect(type.description.inputs).toEqual([]);
+		expect(type.description.outputs).toEqual(['ai_languageModel']);
+		expect(typeof type.supplyData).toBe('function');
+		expect(type.execute).toBeUndefined();
+		// Where the editor's Agent "Chat Model" slot and the node panel look (n8n's own chat models).
+		expect(type.description.codex).toMatchObject({
+			categories: ['AI'],
+			subcategories: { AI: ['Language Models', 'Root Nodes'], 'Language Models': ['Chat Models (Recommended)'] },
+		});
+		const pkg = manifest as unknown as {
+			n8n: { aiNodeSdkVersion?: number };
+			peerDependencies: Record<string, string>;
+			peerDependenciesMeta: Record<string, { optional?: boolean }>;
+		};
+		expect(pkg.n8n.aiNodeSdkVersion).toBe(1);
+		expect(pkg.peerDependencies['@n8n/ai-node-sdk']).toBe('*');
+		// npm 7+ installs peers: an n8n without the SDK must not get one pulled in.
+		expect(pkg.peerDependenciesMeta['@n8n/ai-node-sdk']).toEqual({ optional: true });
+	});
+
+	it('loading every node does not load the AI node SDK (it is loaded when a model is supplied)', () => {
+		const script = [
+			'for (const file of process.argv.slice(1)) require(require("path").resolve(file));',
+			'const loaded = Object.keys(require.cache).filter((file) => /ai-node-sdk|ai-utilities|@langchain/.test(file));',
+			'process.stdout.write(JSON.stringify(loaded));',
+		].join('\n');
+		const output = execFileSync(process.execPath, ['-e', script, ...manifest.n8n.nodes], { cwd: root, encoding: 'utf8' });
+		expect(JSON.parse(output)).toEqual([]);
+	});
 
 	it('the credential has its icons and no declarative test that would shadow the nodes\' test', () => {
 		const { type, sourcePath } = loader.credentialTypes.deerApiRelayApi;
@@ -120,7 +154,7 @@ describe('npm pack', () => {
 			expect(files).toContain(file);
 		}
 		for (const node of manifest.n8n.nodes) expect(files).toContain(`${node}on`);
-		expect(files.filter((file) => file.endsWith('.svg')).length).toBe(8);
+		expect(files.filter((file) => file.endsWith('.svg')).length).toBe(10);
 	});
 
 	it('ships no tests, sources, source maps, build caches or sandbox', () => {
