@@ -36,7 +36,7 @@ export async function writeResult(result: RouteResult, ctx: WriteContext): Promi
 	let body: Buffer;
 	let contentType: string;
 	if (result.kind === 'json') {
-		body = Buffer.from(JSON.stringify(result.body));
+		body = Buffer.from(JSON.stringify(fault?.noChoices ? withoutChoices(result.body) : result.body));
 		contentType = 'application/json; charset=utf-8';
 	} else {
 		body = typeof result.body === 'string' ? Buffer.from(result.body) : result.body;
@@ -104,6 +104,7 @@ async function writeStream(events: StreamEvent[], ctx: WriteContext): Promise<vo
 			await send(res, `: ${event.comment}\n\n`);
 			continue;
 		}
+		if (fault?.noChoices && hasChoices(event.data)) continue;
 		await send(res, `data: ${JSON.stringify(event.data)}\n\n`);
 		dataSent++;
 	}
@@ -126,4 +127,14 @@ function send(res: ServerResponse, text: string): Promise<void> {
 			res.on('close', done);
 		}
 	});
+}
+
+function hasChoices(data: unknown): boolean {
+	const choices = (data as { choices?: unknown } | null)?.choices;
+	return Array.isArray(choices) && choices.length > 0;
+}
+
+/** A chat body as a relay sends it when the upstream produced nothing. */
+function withoutChoices(body: unknown): unknown {
+	return hasChoices(body) ? { ...(body as object), choices: [] } : body;
 }

@@ -110,7 +110,8 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 
 		const ctx: RouteContext = { state, requestId, headers: recorded.headers };
 		let result: RouteResult;
-		if (fault?.status !== undefined) result = faultAnswer(fault, fault.status, requestId);
+		if (fault?.redirectTo !== undefined) result = redirectAnswer(fault.status ?? 301, fault.redirectTo);
+		else if (fault?.status !== undefined) result = faultAnswer(fault, fault.status, requestId);
 		else if (isFile && (method === 'GET' || method === 'HEAD')) result = serveFile(state.files, path.slice(7), recorded.query);
 		else result = route(method, routePath, recorded, ctx);
 
@@ -172,6 +173,9 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		},
 		clearRequests() {
 			requests.length = 0;
+		},
+		openConnections() {
+			return sockets.size;
 		},
 		fault(f: Fault) {
 			faults.add(f);
@@ -239,4 +243,9 @@ function faultAnswer(fault: Fault, status: number, requestId: string): RouteResu
 		return raw(status, isJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8', fault.body);
 	}
 	return json(status, fault.body ?? defaultErrorBody(status, requestId));
+}
+
+function redirectAnswer(status: number, location: string): RouteResult {
+	const page = `<html><head><title>${status} Moved</title></head><body><a href="${location}">moved here</a></body></html>`;
+	return { kind: 'raw', status, contentType: 'text/html', body: page, headers: { location } };
 }

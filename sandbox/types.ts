@@ -64,6 +64,13 @@ export interface Fault {
 	endEarly?: boolean;
 	/** For a stream: wait this long before each event, so a slow but living stream can be tested. */
 	chunkDelayMs?: number;
+	/**
+	 * The relay produced no answer: a plain chat body gets `choices: []` (usage kept); a stream
+	 * sends only its choice-less chunks (the usage chunk, when asked for), then [DONE].
+	 */
+	noChoices?: boolean;
+	/** Answer with a redirect to this URL (status: `status`, default 301), as an https-only host does for http. */
+	redirectTo?: string;
 }
 
 export interface Sandbox {
@@ -75,6 +82,8 @@ export interface Sandbox {
 	/** The latest request whose full path equals `path` or ends with it (so '/v1/models' also finds '/openai/v1/models'). */
 	lastRequest(path?: string): RecordedRequest | undefined;
 	clearRequests(): void;
+	/** Client connections open right now (kept-alive idle ones included). */
+	openConnections(): number;
 	/** Faults are consumed in registration order: a request takes the first still-active fault that matches. */
 	fault(f: Fault): void;
 	clearFaults(): void;

@@ -18,7 +18,8 @@ export class DeerApiChat implements INodeType {
 		icon: { light: 'file:deerapi.svg', dark: 'file:deerapi.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["model"].cachedResultName || $parameter["model"].value }}',
+		// n8n's expression proxy hands a resource locator's plain value to $parameter.
+		subtitle: '={{ $parameter["model"] }}',
 		description:
 			'Send a prompt to a chat model on DeerAPI or another OpenAI-compatible relay and get its reply: text, JSON, tool calls or images',
 		defaults: {

@@ -158,6 +158,10 @@ const messageProperties: INodeProperties[] = [
 	},
 ];
 
+// Shown by a value inside the Options collection. The leading '/' makes it a path from the node's
+// root, which n8n-workflow 1.x leaves out of the resolve order; without it 1.x takes
+// 'options.responseFormat' for a sibling parameter that never resolves and refuses the node
+// ("Could not resolve parameter dependencies"). The editor reads both forms the same way.
 const notices: INodeProperties[] = [
 	{
 		displayName:
@@ -165,7 +169,7 @@ const notices: INodeProperties[] = [
 		name: 'jsonObjectNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: { 'options.responseFormat': ['json_object'] } },
+		displayOptions: { show: { '/options.responseFormat': ['json_object'] } },
 	},
 	{
 		displayName:
@@ -173,7 +177,7 @@ const notices: INodeProperties[] = [
 		name: 'jsonSchemaNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: { 'options.responseFormat': ['json_schema'] } },
+		displayOptions: { show: { '/options.responseFormat': ['json_schema'] } },
 	},
 ];
 

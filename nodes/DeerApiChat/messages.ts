@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { isImageSource } from '../shared/images';
 import { binaryImageDataUrl } from '../shared/n8n/binary';
 import { invalidParameter } from '../shared/n8n/errors';
 import { parseJsonParameter } from '../shared/n8n/parameters';
@@ -179,7 +180,7 @@ function linkedUrls(
 		throw invalidParameter(context.getNode(), itemIndex, 'Images', `${position} has no URL`);
 	}
 	return values.map((url) => {
-		if (typeof url !== 'string' || !/^(https?:\/\/|data:image\/)/i.test(url)) {
+		if (typeof url !== 'string' || !isImageSource(url)) {
 			throw invalidParameter(
 				context.getNode(),
 				itemIndex,

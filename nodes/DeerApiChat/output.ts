@@ -1,6 +1,6 @@
 import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 
-import type { ChatChoice, ChatCompletion } from '../shared/transport';
+import { truncate, type ChatChoice, type ChatCompletion } from '../shared/transport';
 
 /** One answer of the model, as the Simplified output shows it. */
 export interface ChoiceSummary extends IDataObject {
@@ -86,7 +86,7 @@ export function parseJsonReply(
 	try {
 		return JSON.parse(text);
 	} catch (error) {
-		const head = trimmed.length > 200 ? `${trimmed.slice(0, 200)}…` : trimmed;
+		const head = truncate(trimmed, 200);
 		const truncated = finishReason === 'length';
 		throw new NodeOperationError(
 			node,

@@ -18,7 +18,8 @@ export class DeerApiImageGenerate implements INodeType {
 		icon: { light: 'file:deerapi.svg', dark: 'file:deerapi.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["model"].value }}',
+		// n8n's expression proxy hands a resource locator's plain value to $parameter.
+		subtitle: '={{ $parameter["model"] }}',
 		description:
 			'Generate images with any image model on DeerAPI or another OpenAI-compatible relay (gpt-image-1, dall-e-3, Seedream, Flux, gpt-4o-image) and output them as binary files',
 		defaults: { name: 'DeerAPI Image Generate' },

@@ -1,8 +1,10 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { isImageSource } from '../shared/images';
 import { binaryImageDataUrl } from '../shared/n8n/binary';
 import { invalidParameter } from '../shared/n8n/errors';
 import { mergeExtraBody, readMaxDownloadBytes, readModel } from '../shared/n8n/parameters';
+import { truncate } from '../shared/transport';
 import {
 	CUSTOM_SIZE,
 	DEFAULT_BINARY_PROPERTY,
@@ -170,12 +172,13 @@ async function readReferenceImages(
 	const node = context.getNode();
 	const urls = splitList(options.referenceImageUrls, /\s+|,(?=\s*(?:https?:|data:))/i);
 	for (const url of urls) {
-		if (!/^https?:\/\/\S+$/i.test(url) && !/^data:image\/[\w.+-]+;base64,/i.test(url)) {
+		// Sent as given: the relay fetches links itself and takes only base64 data URLs.
+		if (!isImageSource(url) || (url.startsWith('data:') && !/^data:image\/[\w.+-]+;base64,/i.test(url))) {
 			throw invalidParameter(
 				node,
 				itemIndex,
 				'Reference Image URLs',
-				`"${url.length > 80 ? `${url.slice(0, 80)}…` : url}" is not an http(s) link or an image data URL`,
+				`"${truncate(url, 80)}" is not an http(s) link or an image data URL`,
 			);
 		}
 	}

@@ -197,7 +197,8 @@ function webpDimensions(bytes: Buffer): { width: number; height: number } | unde
 	return undefined;
 }
 
-function isImageSource(url: string): boolean {
+/** An image a request may name: an http(s) link, or a `data:image/…` URL. */
+export function isImageSource(url: string): boolean {
 	return /^https?:\/\//i.test(url) || /^data:image\//i.test(url);
 }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { PackageDirectoryLoader } from 'n8n-core';
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
+import { readmeInstallCommand } from '../../e2e/readme';
 import '../support/n8n-env';
 
 const root = path.resolve(__dirname, '../..');
@@ -12,6 +13,7 @@ const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'
 	name: string;
 	n8n: { n8nNodesApiVersion: number; nodes: string[]; credentials: string[] };
 	files: string[];
+	peerDependencies?: Record<string, string>;
 };
 
 beforeAll(() => {
@@ -72,6 +74,9 @@ describe('the built package loads the way n8n loads an installed community packa
 			expect(codex.node).toBe(`${manifest.name}.${name}`);
 			expect(description.codex?.categories).toEqual(expect.arrayContaining(codex.categories));
 			expect(codex.categories.length).toBeGreaterThan(0);
+			// n8n's node panel hides a node of the AI category from every search unless it is a root
+			// node ("Language Models", "Embeddings" ... are sub-node groups, found only from an agent).
+			if (codex.categories.includes('AI')) expect(description.codex?.subcategories?.AI).toContain('Root Nodes');
 
 			const credential = description.credentials?.find((entry) => entry.name === 'deerApiRelayApi');
 			expect(credential).toMatchObject({ required: true, testedBy: 'deerApiCredentialTest' });
@@ -162,5 +167,21 @@ describe('npm pack', () => {
 			/(^|\/)(test|tests|__tests__|sandbox|bench)\/|\.test\.|\.map$|tsbuildinfo|(?<!\.d)\.ts$/.test(file),
 		);
 		expect(unwanted).toEqual([]);
+	});
+});
+
+describe('the README install command', () => {
+	// The e2e tier runs this very command in real n8n's nodes folder (e2e/readme.ts).
+	it('is one command, and it leaves the peer dependencies (n8n-workflow, the AI node SDK) out', () => {
+		const command = readmeInstallCommand(readFileSync(path.join(root, 'README.md'), 'utf8'));
+		expect(command).toMatch(/^npm install n8n-nodes-deerapi-relay /);
+		expect(command.split(/\s+/)).toEqual(expect.arrayContaining([expect.stringMatching(/^(--legacy-peer-deps|--omit=peer)$/)]));
+		expect(manifest.peerDependencies).toEqual({ '@n8n/ai-node-sdk': '*', 'n8n-workflow': '*' });
+	});
+
+	it('two different commands in the README are refused', () => {
+		expect(() =>
+			readmeInstallCommand('`npm install n8n-nodes-deerapi-relay --legacy-peer-deps` or `npm install n8n-nodes-deerapi-relay`'),
+		).toThrow('must give one manual install command');
 	});
 });

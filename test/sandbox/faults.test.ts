@@ -152,6 +152,35 @@ describe('sandbox faults', () => {
 		expect(assembled(capture.data)).toBe('Sandbox reply to: a reply long enough to need several chunks');
 	});
 
+	it('noChoices: a plain answer with choices: [] and its usage', async () => {
+		sandbox.fault({ path: CHAT, noChoices: true });
+		const reply = await post(sandbox, CHAT, chatBody);
+		expect(reply.status).toBe(200);
+		expect(reply.json.choices).toEqual([]);
+		expect(reply.json.usage.total_tokens).toBeGreaterThan(0);
+	});
+
+	it('noChoices: a stream of only the usage chunk, then [DONE]', async () => {
+		sandbox.fault({ path: CHAT, noChoices: true });
+		const capture = await stream(sandbox, CHAT, { ...streamBody, stream_options: { include_usage: true } });
+		expect(capture.done).toBe(true);
+		expect(capture.data).toHaveLength(1);
+		expect(capture.data[0].choices).toEqual([]);
+		expect(capture.data[0].usage.total_tokens).toBeGreaterThan(0);
+	});
+
+	it('redirectTo: a 301 (or the status given) with the Location, nothing else done', async () => {
+		sandbox.fault({ path: '/v1/models', redirectTo: 'https://relay.example/v1/models' });
+		sandbox.fault({ path: '/v1/models', redirectTo: '/elsewhere/v1/models', status: 308 });
+		const moved = await get(sandbox, '/v1/models');
+		expect(moved.status).toBe(301);
+		expect(moved.headers.location).toBe('https://relay.example/v1/models');
+		const permanent = await get(sandbox, '/v1/models');
+		expect(permanent.status).toBe(308);
+		expect(permanent.headers.location).toBe('/elsewhere/v1/models');
+		expect((await get(sandbox, '/v1/models')).status).toBe(200);
+	});
+
 	it('close() ends stalled connections so the process can exit', async () => {
 		const other = await startSandbox();
 		other.fault({ stall: true, afterChunks: 1 });

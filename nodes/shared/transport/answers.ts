@@ -2,23 +2,19 @@ import type { Attempt } from './attempt';
 import { firstVisible, parseJsonBody, receive, type Received } from './bodies';
 import { findErrorPayload, payloadError } from './error-body';
 import { RelayResponseError } from './errors';
-import { contentType } from './headers';
+import { contentType, requestIdHeader } from './headers';
 import type { BinaryAnswer, TranscriptionAnswer } from './options';
 import type { Answer } from './send';
 import { isRecord, truncate } from './text';
 import type { ChatCompletion, EmbeddingsResponse, ImagesResponse, ModelEntry } from './types';
 
 /** What an answer's body is, from the client's side: the readers below turn it into values. */
-type Reader<T> = (answer: Answer, attempt: Attempt) => Promise<T>;
+export type Reader<T> = (answer: Answer, attempt: Attempt) => Promise<T>;
 
 /** A JSON answer, checked by `check` (which throws when the shape is wrong). */
-export function jsonReader<T>(
-	redact: (text: string) => string,
-	check: (body: unknown, received: Received) => T,
-	base64Field?: string,
-): Reader<T> {
+export function jsonReader<T>(check: (body: unknown, received: Received) => T, base64Field?: string): Reader<T> {
 	return async (answer, attempt) => {
-		const received = await receive(answer, attempt, redact);
+		const received = await receive(answer, attempt);
 		return check(parseJsonBody(received, base64Field), received);
 	};
 }
@@ -41,6 +37,7 @@ export function wrongShape(
 	const sent = received.redact(truncate(JSON.stringify(body) ?? String(body), 300));
 	return new RelayResponseError(`${problem}: it sent ${sent}`, kind, received.status, {
 		relayMessage: sent,
+		requestId: requestIdHeader(received.headers),
 	});
 }
 
@@ -62,10 +59,11 @@ export function chatCompletion(body: unknown, received: Received): ChatCompletio
 }
 
 /** A chat answer with `choices: []`: the relay produced nothing, whatever else it sent. */
-export function noAnswer(received: Pick<Received, 'status' | 'redact'>, sent: unknown): RelayResponseError {
+export function noAnswer(received: Pick<Received, 'status' | 'headers' | 'redact'>, sent: unknown): RelayResponseError {
 	const quoted = received.redact(truncate(typeof sent === 'string' ? sent : JSON.stringify(sent), 300));
 	return new RelayResponseError(`The relay sent no answer (no choices); it sent: ${quoted}`, 'response', received.status, {
 		relayMessage: quoted,
+		requestId: requestIdHeader(received.headers),
 	});
 }
 
@@ -84,9 +82,9 @@ export function embeddingsResponse(body: unknown, received: Received): Embedding
 }
 
 /** Bytes (speech audio); a JSON body instead is the relay's error, even on a 200. */
-export function bytesReader(redact: (text: string) => string): Reader<BinaryAnswer> {
+export function bytesReader(): Reader<BinaryAnswer> {
 	return async (answer, attempt) => {
-		const received = await receive(answer, attempt, redact);
+		const received = await receive(answer, attempt);
 		const type = contentType(received.headers);
 		if ((type ?? '').includes('json') || looksLikeSmallJson(received.bytes)) {
 			const body = tryParse(received.bytes);
@@ -99,9 +97,9 @@ export function bytesReader(redact: (text: string) => string): Reader<BinaryAnsw
 }
 
 /** Transcription text: JSON (json, verbose_json) or plain text (text, srt, vtt), as `expect` says. */
-export function transcriptionReader(redact: (text: string) => string, expect: 'json' | 'text'): Reader<TranscriptionAnswer> {
+export function transcriptionReader(expect: 'json' | 'text'): Reader<TranscriptionAnswer> {
 	return async (answer, attempt) => {
-		const received = await receive(answer, attempt, redact);
+		const received = await receive(answer, attempt);
 		if (expect === 'json') {
 			const body = parseJsonBody(received);
 			if (!isRecord(body) || typeof body.text !== 'string') throw wrongShape(body, received, 'The transcription has no "text"');

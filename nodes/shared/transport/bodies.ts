@@ -108,12 +108,11 @@ export interface Received {
 }
 
 export async function receive(
-	answer: { status: number; headers: ResponseHeaders; body: ResponseBody },
+	answer: { status: number; headers: ResponseHeaders; body: ResponseBody; redact: (text: string) => string },
 	attempt: Attempt,
-	redact: (text: string) => string,
 ): Promise<Received> {
 	const bytes = await readBytes(answer.body, attempt, { expectedBytes: contentLength(answer.headers) });
-	return { status: answer.status, headers: answer.headers, bytes, redact };
+	return { status: answer.status, headers: answer.headers, bytes, redact: answer.redact };
 }
 
 /**

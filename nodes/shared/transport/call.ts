@@ -1,9 +1,9 @@
-import type { Attempt } from './attempt';
-import type { RequestBody } from './bodies';
+import { transcriptionReader, type Reader } from './answers';
+import { jsonRequestBody, multipartRequestBody, type RequestBody } from './bodies';
 import type { Connection } from './connection';
-import type { CallOptions, RelayResponse } from './options';
+import type { CallOptions, MultipartBody, RelayResponse, TranscriptionAnswer } from './options';
 import { withRetries } from './retry';
-import { send, type Answer, type Outgoing } from './send';
+import { send, type Outgoing } from './send';
 
 export interface ApiCall<T> {
 	method: 'GET' | 'POST';
@@ -12,7 +12,21 @@ export interface ApiCall<T> {
 	accept: string;
 	body?: RequestBody;
 	/** Turns a 2xx answer into the value, or throws: runs inside the attempt, so its errors are labelled and maybe retried. */
-	read: (answer: Answer, attempt: Attempt) => Promise<T>;
+	read: Reader<T>;
+}
+
+export function jsonPost<T>(endpoint: string, body: unknown, read: Reader<T>, accept = 'application/json'): ApiCall<T> {
+	return { method: 'POST', endpoint, accept, body: jsonRequestBody(body), read };
+}
+
+export function formPost<T>(endpoint: string, form: MultipartBody, read: Reader<T>, accept = 'application/json'): ApiCall<T> {
+	return { method: 'POST', endpoint, accept, body: multipartRequestBody(form), read };
+}
+
+/** Audio in, text out: JSON (json, verbose_json) or text (text, srt, vtt), as the form's response_format asked. */
+export function transcriptionPost(endpoint: string, form: MultipartBody, expect: 'json' | 'text' = 'json'): ApiCall<TranscriptionAnswer> {
+	const accept = expect === 'json' ? 'application/json' : 'text/plain, application/json';
+	return formPost(endpoint, form, transcriptionReader(expect), accept);
 }
 
 /** An API call with the key: sent, retried as the policy says, and its answer read. */

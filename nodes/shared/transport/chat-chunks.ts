@@ -1,7 +1,7 @@
 import { noAnswer } from './answers';
 import { findErrorPayload, payloadError } from './error-body';
 import { RelayResponseError } from './errors';
-import type { ResponseHeaders } from './headers';
+import { requestIdHeader, type ResponseHeaders } from './headers';
 import { SseDataDecoder } from './sse';
 import { isRecord, truncate } from './text';
 import type { ChatCompletion, ChatCompletionChunk } from './types';
@@ -51,11 +51,12 @@ export class ChunkParser {
 	/** Throws when the stream, now ended, did not hold a whole answer. */
 	verdict(): void {
 		if (this.choices.size === 0) {
-			if (this.sawDone) throw noAnswer({ status: this.status, redact: this.redact }, this.lastData ?? 'only [DONE]');
+			if (this.sawDone) throw noAnswer({ status: this.status, headers: this.headers, redact: this.redact }, this.lastData ?? 'only [DONE]');
 			throw new RelayResponseError(
 				`The stream ended without sending an answer${this.lastData ? `; it sent: ${this.quote(this.lastData)}` : ''}`,
 				'response',
 				this.status,
+				{ requestId: requestIdHeader(this.headers) },
 			);
 		}
 		if (this.sawDone) return;
@@ -65,6 +66,7 @@ export class ChunkParser {
 					'The stream ended before the answer was complete (no finish_reason and no [DONE])',
 					'response',
 					this.status,
+					{ requestId: requestIdHeader(this.headers) },
 				);
 			}
 		}

@@ -104,10 +104,10 @@ export async function openChatStream(
 		try {
 			const head = await readHead(reader, attempt);
 			if (!looksLikeEventStream(head.chunks.map((chunk) => chunk.toString('latin1')).join(''))) {
-				return await jsonAnswer(answer, head, reader, attempt, outgoing.redact);
+				return await jsonAnswer(answer, head, reader, attempt);
 			}
 			attempt.switchToIdleTimeout(idleMs);
-			const parser = new ChunkParser(answer.status, answer.headers, outgoing.redact);
+			const parser = new ChunkParser(answer.status, answer.headers, answer.redact);
 			await readFirstChunk(parser, head, reader, attempt);
 			return new EventStream(reader, parser, attempt, outgoing.url, answer);
 		} catch (error) {
@@ -156,7 +156,6 @@ async function jsonAnswer(
 	head: Head,
 	reader: Reader,
 	attempt: Attempt,
-	redact: (text: string) => string,
 ): Promise<ChunkStream> {
 	const chunks = [...head.chunks];
 	for (let next = head.done ? undefined : await reader.next(); next && !next.done; next = await reader.next()) {
@@ -165,7 +164,7 @@ async function jsonAnswer(
 	}
 	// Read in full: the request timeout and the caller's signal have nothing left to stop.
 	attempt.dispose();
-	const received = { status: answer.status, headers: answer.headers, bytes: Buffer.concat(chunks), redact };
+	const received = { status: answer.status, headers: answer.headers, bytes: Buffer.concat(chunks), redact: answer.redact };
 	const completion = chatCompletion(parseJsonBody(received, undefined, 'an event stream or JSON'), received);
 	return new ChunkList(completionAsChunks(completion), answer, attempt.number);
 }

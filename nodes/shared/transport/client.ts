@@ -1,6 +1,5 @@
-import { bytesReader, chatCompletion, embeddingsResponse, imagesResponse, jsonReader, modelList, transcriptionReader } from './answers';
-import { jsonRequestBody, multipartRequestBody } from './bodies';
-import { callApi } from './call';
+import { bytesReader, chatCompletion, embeddingsResponse, imagesResponse, jsonReader, modelList } from './answers';
+import { callApi, formPost, jsonPost, transcriptionPost } from './call';
 import { assembleChat } from './chat-assembler';
 import { openChatStream } from './chat-stream';
 import { Connection } from './connection';
@@ -39,14 +38,14 @@ export class RelayClient {
 
 	/** GET /v1/models: the entries that have an id. */
 	async listModels(options: CallOptions = {}): Promise<RelayResponse<ModelEntry[]>> {
-		const read = jsonReader(this.redact, modelList);
-		return await callApi(this.connection, { method: 'GET', endpoint: 'models', accept: 'application/json', read }, options);
+		const call = { method: 'GET', endpoint: 'models', accept: 'application/json', read: jsonReader(modelList) } as const;
+		return await callApi(this.connection, call, options);
 	}
 
 	/** POST /v1/chat/completions; with `body.stream` the answer is streamed and assembled (`onDelta` hears it arrive). */
 	async chat(body: Record<string, unknown>, options: ChatCallOptions = {}): Promise<RelayResponse<ChatCompletion>> {
 		if (body.stream === true) return await assembleChat(await this.streamChat(body, options), options.onDelta);
-		return await this.postJson('chat/completions', body, options, jsonReader(this.redact, chatCompletion));
+		return await callApi(this.connection, jsonPost('chat/completions', body, jsonReader(chatCompletion)), options);
 	}
 
 	/** POST /v1/chat/completions with `stream: true`: the chunks as they arrive, retried only before the first one. */
@@ -56,69 +55,39 @@ export class RelayClient {
 
 	/** POST /v1/images/generations; b64_json images come decoded as `b64_json_bytes`. */
 	async generateImages(body: Record<string, unknown>, options: CallOptions = {}): Promise<RelayResponse<ImagesResponse>> {
-		return await this.postJson('images/generations', body, options, jsonReader(this.redact, imagesResponse, 'b64_json'));
+		const read = jsonReader(imagesResponse, 'b64_json');
+		return await callApi(this.connection, jsonPost('images/generations', body, read), options);
 	}
 
-	/** POST /v1/images/edits (multipart); the answer as generateImages gives it. */
+	/** POST /v1/images/edits (multipart, sent again whole on a retry); the answer as generateImages gives it. */
 	async editImages(form: MultipartBody, options: CallOptions = {}): Promise<RelayResponse<ImagesResponse>> {
-		const read = jsonReader(this.redact, imagesResponse, 'b64_json');
-		return await this.postForm('images/edits', form, 'application/json', options, read);
+		const read = jsonReader(imagesResponse, 'b64_json');
+		return await callApi(this.connection, formPost('images/edits', form, read), options);
 	}
 
-	/** POST /v1/embeddings. */
+	/** POST /v1/embeddings: every entry checked to hold an embedding. */
 	async embeddings(body: Record<string, unknown>, options: CallOptions = {}): Promise<RelayResponse<EmbeddingsResponse>> {
-		return await this.postJson('embeddings', body, options, jsonReader(this.redact, embeddingsResponse));
+		return await callApi(this.connection, jsonPost('embeddings', body, jsonReader(embeddingsResponse)), options);
 	}
 
-	/** POST /v1/audio/speech: the audio bytes. */
+	/** POST /v1/audio/speech: the audio bytes; a JSON body instead is an error. */
 	async speech(body: Record<string, unknown>, options: CallOptions = {}): Promise<RelayResponse<BinaryAnswer>> {
-		return await this.postJson('audio/speech', body, options, bytesReader(this.redact), 'audio/*, application/json');
+		const call = jsonPost('audio/speech', body, bytesReader(), 'audio/*, application/json');
+		return await callApi(this.connection, call, options);
 	}
 
-	/** POST /v1/audio/transcriptions (multipart). */
+	/** POST /v1/audio/transcriptions (multipart): JSON or text, as `options.expect` says. */
 	async transcribe(form: MultipartBody, options: TranscriptionCallOptions = {}): Promise<RelayResponse<TranscriptionAnswer>> {
-		return await this.postTranscription('audio/transcriptions', form, options);
+		return await callApi(this.connection, transcriptionPost('audio/transcriptions', form, options.expect), options);
 	}
 
-	/** POST /v1/audio/translations (multipart): the text in English. */
+	/** POST /v1/audio/translations (multipart): the text in English, JSON or text as `options.expect` says. */
 	async translate(form: MultipartBody, options: TranscriptionCallOptions = {}): Promise<RelayResponse<TranscriptionAnswer>> {
-		return await this.postTranscription('audio/translations', form, options);
+		return await callApi(this.connection, transcriptionPost('audio/translations', form, options.expect), options);
 	}
 
 	/** Bytes of any http(s) URL, without the key, following redirects. */
 	async download(url: string, options: DownloadOptions = {}): Promise<Download> {
 		return await download(this.connection, url, options);
-	}
-
-	private readonly redact = (text: string) => this.connection.redact(text);
-
-	private async postJson<T>(
-		endpoint: string,
-		body: unknown,
-		options: CallOptions,
-		read: Parameters<typeof callApi<T>>[1]['read'],
-		accept = 'application/json',
-	): Promise<RelayResponse<T>> {
-		return await callApi(this.connection, { method: 'POST', endpoint, accept, body: jsonRequestBody(body), read }, options);
-	}
-
-	private async postForm<T>(
-		endpoint: string,
-		form: MultipartBody,
-		accept: string,
-		options: CallOptions,
-		read: Parameters<typeof callApi<T>>[1]['read'],
-	): Promise<RelayResponse<T>> {
-		return await callApi(this.connection, { method: 'POST', endpoint, accept, body: multipartRequestBody(form), read }, options);
-	}
-
-	private async postTranscription(
-		endpoint: string,
-		form: MultipartBody,
-		options: TranscriptionCallOptions,
-	): Promise<RelayResponse<TranscriptionAnswer>> {
-		const expect = options.expect ?? 'json';
-		const accept = expect === 'json' ? 'application/json' : 'text/plain, application/json';
-		return await this.postForm(endpoint, form, accept, options, transcriptionReader(this.redact, expect));
 	}
 }

@@ -88,7 +88,11 @@ export class RelayApiError extends RelayError {
 	readonly bodyKind?: Exclude<BodyKind, 'json'>;
 
 	constructor(details: RelayApiErrorDetails) {
-		super(`${describeStatus(details.status)}: ${details.relayMessage}`);
+		super(
+			details.status >= 200 && details.status < 300
+				? `The relay answered ${details.status} with an error: ${details.relayMessage}`
+				: `${describeStatus(details.status)}: ${details.relayMessage}`,
+		);
 		Object.assign(this, details);
 	}
 }

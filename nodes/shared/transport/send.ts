@@ -27,6 +27,8 @@ export interface Answer {
 	headers: ResponseHeaders;
 	body: ResponseBody;
 	requestId?: string;
+	/** Takes the key out of any text of the answer that may reach a message. */
+	redact: (text: string) => string;
 }
 
 /**
@@ -43,7 +45,9 @@ export async function send(outgoing: Outgoing, attempt: Attempt): Promise<Answer
 	});
 	const status = response.statusCode;
 	const headers = response.headers as ResponseHeaders;
-	if (status >= 200 && status < 300) return { status, headers, body: response.body, requestId: requestIdHeader(headers) };
+	if (status >= 200 && status < 300) {
+		return { status, headers, body: response.body, requestId: requestIdHeader(headers), redact: outgoing.redact };
+	}
 	if (status >= 300 && status < 400) {
 		discard(response.body);
 		throw redirectError(status, headers, outgoing);
@@ -60,10 +64,11 @@ function redirectError(status: number, headers: ResponseHeaders, outgoing: Outgo
 	} catch {
 		target = undefined;
 	}
-	if (!target) return new RelayRedirectError(status, location, undefined);
+	const requestId = requestIdHeader(headers);
+	if (!target) return Object.assign(new RelayRedirectError(status, location, undefined), { requestId });
 	target.search = '';
 	const suffix = outgoing.endpoint ? `/${outgoing.endpoint}` : undefined;
 	const path = target.pathname.replace(/\/+$/, '');
 	const base = suffix && path.endsWith(suffix) ? `${target.origin}${path.slice(0, -suffix.length)}` : target.origin;
-	return new RelayRedirectError(status, target.href, base);
+	return Object.assign(new RelayRedirectError(status, target.href, base), { requestId });
 }

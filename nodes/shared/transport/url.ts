@@ -1,4 +1,5 @@
 import { RelayConfigError } from './errors';
+import { isHttpUrl } from './text';
 
 export const DEFAULT_BASE_URL = 'https://api.deerapi.com';
 
@@ -24,7 +25,7 @@ export function normalizeBaseUrl(input: string | undefined): string {
 			`Base URL "${text}" is not a valid URL: use the form https://api.deerapi.com`,
 		);
 	}
-	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+	if (!isHttpUrl(url)) {
 		throw new RelayConfigError(
 			`Base URL "${text}" must start with http:// or https:// (got "${url.protocol}")`,
 		);

@@ -466,6 +466,10 @@ describe('options', () => {
 		['Extra Body Fields', { extraBody: '[1]' }, 'Extra Body Fields: must be a JSON object, got an array'],
 		['Stop Sequences', { stop: '["END", 3]' }, 'Stop Sequences: must be a list of non-empty strings'],
 		['Tool Choice', { toolChoice: 'required' }, 'Tool Choice: needs at least one tool in "Tools"'],
+		// Read before the paid call, not after the answer has come.
+		['Max Download Size', { maxDownloadMb: 0 }, 'Max Download Size (MB): must be above 0, got 0'],
+		['Image Download Timeout', { imageDownloadTimeout: -1 }, 'Image Download Timeout: must be a number of seconds above 0, got -1'],
+		['Image Property Prefix', { imagePropertyPrefix: 'my image ' }, 'Image Property Prefix: must not contain spaces, got "my image"'],
 		[
 			'Tool Function Name',
 			{ tools: '[{"name": "lookup", "parameters": {"type": "object"}}]', toolChoice: 'function', toolChoiceFunction: 'search' },

@@ -1,0 +1,215 @@
+/**
+ * The editor in a real browser: Debian's chromium driven by puppeteer-core (nothing downloaded).
+ * What a user sees in the first minute: the node panel's search from each place it opens, a Chat
+ * node's parameter panel, the subtitles on the canvas and the model picker. Screenshots of each.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+
+import { DEFAULT_MODELS } from '../sandbox';
+import type { N8nInstance } from './n8n';
+import { declaredPackage } from './package-info';
+import type { Report } from './report';
+import { cleanEnv } from './config';
+import { ensureChromium } from './install';
+import { run, track } from './processes';
+import { OWNER } from './rest';
+import type { RestSession } from './rest-checks';
+import { AGENT_WITHOUT_MODEL_WORKFLOW_ID, workflowId } from './workflows';
+
+export const CHROMIUM = process.env.DEERAPI_E2E_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Flags for a root user on a machine with no outside network (see the README's e2e section). */
+const CHROMIUM_FLAGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+	'--window-size=1600,1000',
+];
+
+const SEARCH = 'DeerAPI';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitForTestId(page: Page, id: string, timeout = 30_000) {
+	const handle = await page.waitForSelector(`[data-test-id="${id}"]`, { visible: true, timeout });
+	if (!handle) throw new Error(`no [data-test-id="${id}"] on the page`);
+	return handle;
+}
+
+async function signIn(page: Page, baseUrl: string): Promise<void> {
+	await page.goto(`${baseUrl}/signin`, { waitUntil: 'networkidle2', timeout: 90_000 });
+	const email = await page.waitForSelector('input[type="email"], input[name="emailOrLdapLoginId"]', { visible: true, timeout: 60_000 });
+	await email!.type(OWNER.email);
+	const password = await page.waitForSelector('input[type="password"]', { visible: true });
+	await password!.type(OWNER.password);
+	await page.keyboard.press('Enter');
+	await page.waitForFunction('!location.pathname.startsWith("/signin")', { timeout: 60_000 });
+}
+
+/** Names the node panel lists after typing the search, once the list has settled. */
+async function searchNodePanel(page: Page): Promise<string[]> {
+	const bar = await waitForTestId(page, 'node-creator-search-bar');
+	await bar.click();
+	await page.keyboard.type(SEARCH, { delay: 40 });
+	await sleep(1500);
+	return page.$$eval('[data-test-id="node-creator"] [data-test-id="node-creator-item-name"]', (items) =>
+		items.map((item) => (item.textContent ?? '').trim()),
+	);
+}
+
+function missingFrom(found: string[], wanted: string[]): string[] {
+	return wanted.filter((name) => !found.includes(name));
+}
+
+async function closeNodePanel(page: Page): Promise<void> {
+	await page.keyboard.press('Escape');
+	await sleep(500);
+}
+
+export async function checkEditor(report: Report, n8n: N8nInstance, rest: RestSession, screenshotsDir: string): Promise<void> {
+	const column = n8n.label;
+	void rest;
+	const browserReady = await report.check("editor: Debian's chromium (apt-get when missing)", column, async () => {
+		await ensureChromium(CHROMIUM);
+		return (await run(CHROMIUM, ['--version'], { env: cleanEnv() })).stdout.trim();
+	});
+	if (!browserReady) return;
+	mkdirSync(screenshotsDir, { recursive: true });
+	const shot = (page: Page, name: string) => page.screenshot({ path: path.join(screenshotsDir, `${name}.png`) as `${string}.png` });
+	const wanted = declaredPackage().nodes.map((node) => node.displayName);
+	const profile = mkdtempSync(path.join(os.tmpdir(), 'deerapi-e2e-chromium-'));
+	let browser: Browser | undefined;
+	try {
+		browser = await puppeteer.launch({
+			executablePath: CHROMIUM,
+			headless: true,
+			args: [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`],
+			defaultViewport: { width: 1600, height: 1000 },
+			protocolTimeout: 120_000,
+		});
+		const chromium = browser.process();
+		if (chromium) track(chromium);
+		const page = await browser.newPage();
+		page.setDefaultTimeout(30_000);
+		const signedIn = await report.check('editor: sign in', column, async () => signIn(page, n8n.baseUrl));
+		if (signedIn === undefined && page.url().includes('/signin')) return;
+
+		/** Opens the node panel the way `open` does, searches, and checks every node is listed. */
+		const searchFrom = (where: string, screenshot: string, open: () => Promise<void>) =>
+			report.check(`editor: node panel, ${where}: "${SEARCH}" finds every node`, column, async () => {
+				await open();
+				const found = await searchNodePanel(page);
+				await shot(page, screenshot);
+				await closeNodePanel(page);
+				const missing = missingFrom(found, wanted);
+				if (missing.length) throw new Error(`not found: ${missing.join(', ')}; listed: ${found.join(', ') || 'nothing'}`);
+				return found.join(', ');
+			});
+
+		await searchFrom('first step', '1-first-step-search', async () => {
+			await page.goto(`${n8n.baseUrl}/workflow/new`, { waitUntil: 'networkidle2', timeout: 90_000 });
+			await (await waitForTestId(page, 'canvas-add-button', 60_000)).click();
+		});
+		await searchFrom("a node's +", '2-node-plus-search', async () => {
+			await page.goto(`${n8n.baseUrl}/workflow/${workflowId('02-model-inventory.json')}`, { waitUntil: 'networkidle2', timeout: 90_000 });
+			const plus = await page.waitForSelector(
+				'[data-test-id="canvas-node-output-handle"][data-node-name="Count per Owner"] [data-test-id="canvas-handle-plus"]',
+				{ visible: true, timeout: 60_000 },
+			);
+			await plus!.click();
+		});
+		await searchFrom('AI view', '3-ai-view-search', async () => {
+			await (await waitForTestId(page, 'node-creator-plus-button')).click();
+			await waitForTestId(page, 'node-creator');
+			const ai = await page.waitForSelector('[data-test-id="node-creator"] [data-test-id="node-creator-item-name"] ::-p-text(AI)', {
+				visible: true,
+			});
+			await ai!.click();
+			await sleep(800);
+		});
+
+		await report.check("editor: an AI Agent's Chat Model slot offers the DeerAPI Chat Model", column, async () => {
+			await page.goto(`${n8n.baseUrl}/workflow/${AGENT_WITHOUT_MODEL_WORKFLOW_ID}`, { waitUntil: 'networkidle2', timeout: 90_000 });
+			const slot = await page.waitForSelector(
+				'[data-test-id="canvas-node-input-handle"][data-connection-type="ai_languageModel"][data-node-name="AI Agent"] [data-test-id="canvas-handle-plus"]',
+				{ visible: true, timeout: 60_000 },
+			);
+			await slot!.click();
+			const found = await searchNodePanel(page);
+			await shot(page, '3b-agent-chat-model-slot');
+			await closeNodePanel(page);
+			if (!found.includes('DeerAPI Chat Model')) throw new Error(`not offered; listed: ${found.join(', ') || 'nothing'}`);
+			// Only models fit the slot: the package's other nodes are not offered there.
+			const others = found.filter((name) => name.startsWith('DeerAPI') && name !== 'DeerAPI Chat Model');
+			if (others.length) throw new Error(`the slot also offers ${others.join(', ')}`);
+			return found.join(', ');
+		});
+
+		const campaign = `${n8n.baseUrl}/workflow/${workflowId('01-marketing-campaign.json')}`;
+		await report.check('editor: canvas subtitles show the model', column, async () => {
+			await page.goto(campaign, { waitUntil: 'networkidle2', timeout: 90_000 });
+			await page.waitForSelector('[data-test-id="canvas-node"][data-node-name="Make Poster"]', { visible: true, timeout: 60_000 });
+			await sleep(1000);
+			await shot(page, '4-canvas-subtitles');
+			const subtitles = await page.$$eval('[data-test-id="canvas-node"]', (nodes) =>
+				Object.fromEntries(nodes.map((node) => [node.getAttribute('data-node-name'), (node.textContent ?? '').trim()])),
+			);
+			const expected = { 'Write Tagline and Description': 'gpt-4o-mini', 'Make Poster': 'gpt-image-1' };
+			for (const [name, model] of Object.entries(expected)) {
+				if (!String(subtitles[name] ?? '').includes(model)) throw new Error(`"${name}" shows "${subtitles[name]}", not ${model}`);
+			}
+			return Object.entries(expected)
+				.map(([name, model]) => `${name}: ${model}`)
+				.join('; ');
+		});
+
+		await report.check('editor: Chat parameter panel renders, no error banner', column, async () => {
+			const node = await page.waitForSelector('[data-test-id="canvas-node"][data-node-name="Write Tagline and Description"]', { visible: true });
+			await node!.click({ count: 2 });
+			await waitForTestId(page, 'ndv');
+			await waitForTestId(page, 'node-parameters');
+			await sleep(1500);
+			await shot(page, '5-chat-parameters');
+			const problems = await page.$$eval('[data-test-id="ndv"] .n8n-callout--danger, [data-test-id="ndv"] [data-test-id="node-parameters-error"]', (els) =>
+				els.map((el) => (el.textContent ?? '').trim()),
+			);
+			const text = await page.$eval('[data-test-id="ndv"]', (el) => el.textContent ?? '');
+			if (/Could not resolve|There was a problem|Max iterations/.test(text)) problems.push(text.match(/(Could not resolve|There was a problem|Max iterations)[^\n]{0,120}/)![0]);
+			if (problems.length) throw new Error(problems.join(' | '));
+			const labels = await page.$$eval('[data-test-id="ndv"] [data-test-id="parameter-item"] label, [data-test-id="ndv"] .parameter-item label', (els) =>
+				els.map((el) => (el.textContent ?? '').trim()).filter(Boolean),
+			);
+			if (!labels.some((label) => label.startsWith('Model'))) throw new Error(`no Model parameter shown; labels: ${labels.join(', ')}`);
+			return `${labels.length} parameters: ${labels.slice(0, 6).join(', ')}…`;
+		});
+
+		await report.check('editor: model picker lists the relay models (what it shows)', column, async () => {
+			const locator = await page.waitForSelector('[data-test-id="ndv"] [data-test-id="resource-locator"] input, [data-test-id="ndv"] [data-test-id="rlc-input"]', {
+				visible: true,
+			});
+			await locator!.click();
+			// The selected model shows first; the relay's list follows once the list search answered.
+			await page.waitForFunction('document.querySelectorAll(\'[data-test-id="rlc-item"]\').length > 10', { timeout: 60_000 });
+			await sleep(1000);
+			await shot(page, '6-model-picker');
+			const items = await page.$$eval('[data-test-id="rlc-item"]', (els) => els.map((el) => (el.textContent ?? '').replace(/\s+/g, ' ').trim()));
+			const served = new Set(DEFAULT_MODELS.map((model) => model.id));
+			const unknown = items.filter((item) => !served.has(item));
+			// Each entry shows its id alone: n8n does not display a list entry's description.
+			if (unknown.length) throw new Error(`entries that are not exactly a sandbox model id: ${unknown.slice(0, 5).join(' | ')}`);
+			if (!items.includes('gpt-4o-mini')) throw new Error(`gpt-4o-mini not listed: ${items.slice(0, 8).join(' | ')}`);
+			return `${items.length} entries, each its model id only (e.g. "gpt-4o-mini"; no type or owner shown)`;
+		});
+	} finally {
+		await browser?.close().catch(() => undefined);
+		rmSync(profile, { recursive: true, force: true });
+	}
+}

@@ -1,0 +1,298 @@
+/**
+ * What each workflow in examples/ must put out, checked the same way wherever it ran: through
+ * n8n-core in jest (examples.test.ts) and in real n8n by `n8n execute` (the e2e tier). Both turn
+ * their run into a NormalisedResult first; a check sees only that, the requests the sandbox relay
+ * received and the workflow file. Plain node:assert, so it runs with or without jest.
+ *
+ * Adding an example: add its file name here with a check, or both tiers fail on it.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+
+import type { IDataObject } from 'n8n-workflow';
+
+import { FIRST_N8N_WITH_AI_SDK, MISSING_AI_SDK_MESSAGE } from '../../nodes/DeerApiChatModel/sdk';
+import { classifyModel } from '../../nodes/shared/model-kinds';
+import { readImageInfo, type ImageInfo, type RecordedRequest, type SandboxModel } from '../../sandbox';
+
+export interface BinarySummary {
+	mimeType: string;
+	fileName?: string;
+	/** Bytes. */
+	fileSize: number;
+	/** Hex SHA-256 of the bytes, to compare with what the relay served. */
+	sha256: string;
+	/** Format and pixel size read from the bytes; undefined when they are not a known image. */
+	image?: ImageInfo;
+}
+
+export interface ItemSummary {
+	json: IDataObject;
+	binary: Record<string, BinarySummary>;
+}
+
+/** Output 0 of each node's first run, by node name. */
+export type NormalisedResult = Record<string, ItemSummary[]>;
+
+export interface ExampleWorkflow {
+	name: string;
+	nodes: Array<{ name: string; type: string; parameters: IDataObject }>;
+}
+
+export interface ExampleContext {
+	/** The example file, parsed. */
+	workflow: ExampleWorkflow;
+	/** Every request the sandbox relay received during this run, in order. */
+	requests: RecordedRequest[];
+	/** The models the sandbox serves. */
+	models: readonly SandboxModel[];
+}
+
+export type ExampleCheck = (result: NormalisedResult, context: ExampleContext) => void | Promise<void>;
+
+export function summariseBinary(meta: { mimeType: string; fileName?: string }, bytes: Buffer): BinarySummary {
+	return {
+		mimeType: meta.mimeType,
+		...(meta.fileName !== undefined ? { fileName: meta.fileName } : {}),
+		fileSize: bytes.length,
+		sha256: createHash('sha256').update(bytes).digest('hex'),
+		...(readImageInfo(bytes) ? { image: readImageInfo(bytes) } : {}),
+	};
+}
+
+export function nodeNamed(workflow: ExampleWorkflow, name: string): ExampleWorkflow['nodes'][number] {
+	const node = workflow.nodes.find((n) => n.name === name);
+	if (!node) throw new Error(`no node "${name}" in ${workflow.name}`);
+	return node;
+}
+
+function itemsOf(result: NormalisedResult, nodeName: string): ItemSummary[] {
+	const items = result[nodeName];
+	assert.ok(items, `node "${nodeName}" did not run (ran: ${Object.keys(result).join(', ')})`);
+	return items;
+}
+
+function requestsTo(context: ExampleContext, endpoint: string): RecordedRequest[] {
+	return context.requests.filter((request) => request.path === endpoint);
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+async function marketingCampaign(result: NormalisedResult, context: ExampleContext): Promise<void> {
+	const products = (
+		JSON.parse(String(nodeNamed(context.workflow, 'Products').parameters.jsonOutput)) as {
+			products: Array<{ name: string; category: string; features: string }>;
+		}
+	).products;
+	assert.ok(products.length >= 2, 'the example has at least two products');
+
+	const chats = requestsTo(context, '/v1/chat/completions');
+	assert.equal(chats.length, products.length, 'one chat request per product');
+	for (const product of products) {
+		const body = chats.find((request) => JSON.stringify(request.body.messages).includes(product.name))?.body;
+		assert.ok(body, `a chat request names ${product.name}`);
+		assert.equal(body.model, 'gpt-4o-mini');
+		assert.equal(body.response_format?.type, 'json_schema');
+		assert.equal(body.response_format.json_schema.name, 'campaign_copy');
+		assert.deepEqual(body.response_format.json_schema.schema.required, ['tagline', 'description']);
+		assert.equal(body.messages[0].role, 'system');
+		assert.match(body.messages[0].content, /copywriter/);
+		assert.ok(String(body.messages[1].content).includes(product.features), 'the user message carries the features');
+	}
+
+	// The chat node puts the parsed JSON reply under `json`.
+	const copy = itemsOf(result, 'Write Tagline and Description').map((item) => item.json.json as IDataObject);
+	assert.equal(copy.length, products.length);
+	for (const reply of copy) assert.equal(typeof reply?.tagline, 'string', 'each reply parsed into {tagline, description}');
+	const images = requestsTo(context, '/v1/images/generations');
+	assert.equal(images.length, products.length, 'one image request per product');
+	for (const [index, product] of products.entries()) {
+		const body = images.find((request) => String(request.body.prompt).includes(`"${product.name}"`))?.body;
+		assert.ok(body, `an image request names "${product.name}"`);
+		assert.equal(body.model, 'gpt-image-1');
+		assert.equal(body.size, '1024x1536');
+		assert.equal(body.quality, 'low');
+		assert.ok(String(body.prompt).includes(String(copy[index].tagline)), 'the poster prompt carries the tagline');
+		assert.equal('response_format' in body, false, 'gpt-image-1 gets no response_format');
+	}
+
+	const campaign = itemsOf(result, 'Campaign');
+	assert.equal(campaign.length, products.length);
+	for (const [index, item] of campaign.entries()) {
+		assert.equal(item.json.product, products[index].name);
+		assert.equal(typeof item.json.tagline, 'string');
+		assert.equal(item.json.tagline, copy[index].tagline, 'the parsed JSON reply is carried to the end');
+		assert.equal(item.json.description, copy[index].description);
+		assert.ok(String(item.json.description).length > 0);
+		assert.equal(item.json.width, 1024);
+		assert.equal(item.json.height, 1536);
+		const poster = item.binary.data;
+		assert.ok(poster, `item ${index} carries the poster as binary "data"`);
+		assert.equal(poster.mimeType, 'image/png');
+		assert.equal(item.json.poster, poster.fileName);
+		assert.deepEqual(poster.image, { format: 'png', width: 1024, height: 1536 });
+		assert.ok(poster.fileSize > 0);
+	}
+}
+
+function modelInventory(result: NormalisedResult, context: ExampleContext): void {
+	assert.equal(requestsTo(context, '/v1/models').length, 1, 'one model list request');
+	const expected = new Map<string, number>();
+	const seen = new Set<string>();
+	for (const model of context.models) {
+		if (seen.has(model.id)) continue;
+		seen.add(model.id);
+		if (classifyModel(model) === 'image') expected.set(model.owned_by, (expected.get(model.owned_by) ?? 0) + 1);
+	}
+	assert.ok(expected.size > 1, 'the sandbox has image models of several owners');
+	assert.equal(itemsOf(result, 'List Models').length, seen.size, 'one item per distinct model');
+	const counts = itemsOf(result, 'Count per Owner').map((item) => item.json);
+	assert.deepEqual(Object.fromEntries(counts.map((row) => [row.ownedBy, row.count_id])), Object.fromEntries(expected));
+	assert.equal(counts.length, expected.size);
+}
+
+async function pictureViaChat(result: NormalisedResult, context: ExampleContext): Promise<void> {
+	const chat = requestsTo(context, '/v1/chat/completions');
+	assert.equal(chat.length, 1);
+	assert.equal(chat[0].body.model, 'gpt-4o-image');
+	assert.equal(chat[0].body.stream, true);
+
+	const [item] = itemsOf(result, 'Paint with gpt-4o-image');
+	const links = item.json.images as string[];
+	assert.equal(links.length, 1, 'one picture link in the reply');
+	assert.ok(
+		context.requests.some((request) => links[0].endsWith(request.path) && request.path.startsWith('/files/gen/')),
+		'the picture was downloaded from the relay',
+	);
+	const picture = item.binary.image_0;
+	assert.ok(picture, 'the picture is binary "image_0"');
+	assert.equal(picture.mimeType, 'image/png');
+	assert.equal(picture.image?.format, 'png');
+	// The very bytes the sandbox serves at the link in the reply.
+	const served = Buffer.from(await (await fetch(links[0])).arrayBuffer());
+	assert.equal(picture.sha256, sha256(served));
+	assert.equal(picture.fileSize, served.length);
+}
+
+function visionFromBinary(result: NormalisedResult, context: ExampleContext): void {
+	const assignments = (
+		nodeNamed(context.workflow, 'Sample Image').parameters.assignments as { assignments: Array<{ name: string; value: string }> }
+	).assignments;
+	const embedded = Buffer.from(assignments.find((a) => a.name === 'imageBase64')!.value, 'base64');
+	assert.deepEqual(readImageInfo(embedded), { format: 'png', width: 64, height: 64 });
+
+	const chat = requestsTo(context, '/v1/chat/completions');
+	assert.equal(chat.length, 1);
+	assert.equal(chat[0].body.model, 'gpt-4o');
+	const user = chat[0].body.messages.at(-1);
+	assert.equal(user.role, 'user');
+	const imagePart = user.content.find((part: IDataObject) => part.type === 'image_url');
+	const url = String(imagePart.image_url.url);
+	assert.ok(url.startsWith('data:image/png;base64,'), 'the image goes inline as a PNG data URL');
+	assert.ok(Buffer.from(url.slice('data:image/png;base64,'.length), 'base64').equals(embedded), 'the data URL holds the embedded PNG');
+	assert.ok(
+		user.content.some((part: IDataObject) => part.type === 'text' && String(part.text).includes('What colour')),
+		'the question goes with the image',
+	);
+
+	const [answer] = itemsOf(result, 'Describe the Image').map((item) => item.json);
+	assert.ok(String(answer.content).includes('[images: 1 image/png]'), `the sandbox saw the image: ${String(answer.content)}`);
+	assert.equal(answer.finishReason, 'stop');
+}
+
+/** The agent's text prompt, its chat requests and its final answer, checked alike for both agent examples. */
+function agentRun(result: NormalisedResult, context: ExampleContext, agentName: string, modelId: string) {
+	const prompt = String(nodeNamed(context.workflow, agentName).parameters.text);
+	const chats = requestsTo(context, '/v1/chat/completions');
+	assert.equal(requestsTo(context, '/v1/responses').length, 0, 'never the Responses API');
+	for (const [index, chat] of chats.entries()) {
+		const body = chat.body;
+		assert.equal(body.model, modelId, `request ${index + 1} asks ${modelId}`);
+		assert.equal(body.stream, true, 'streamed');
+		assert.deepEqual(body.stream_options, { include_usage: true });
+		assert.equal('max_completion_tokens' in body, false, 'no max_completion_tokens unless asked');
+		const calculator = (body.tools as IDataObject[] | undefined)?.find(
+			(tool) => (tool.function as IDataObject | undefined)?.name === 'Calculator',
+		);
+		assert.ok(calculator, `request ${index + 1} offers the Calculator tool`);
+		assert.equal(((calculator.function as IDataObject).parameters as { properties: IDataObject }).properties.input !== undefined, true);
+		const user = (body.messages as IDataObject[]).filter((message) => message.role === 'user');
+		assert.equal(user.at(-1)?.content, prompt, 'the prompt of the agent is the user message');
+	}
+	const [answer] = itemsOf(result, agentName);
+	assert.ok(answer, 'the agent put out an item');
+	return { chats, output: String(answer.json.output), last: chats.at(-1)!.body.messages as IDataObject[] };
+}
+
+function toolMessages(messages: IDataObject[]): IDataObject[] {
+	return messages.filter((message) => message.role === 'tool');
+}
+
+function agentCalculator(result: NormalisedResult, context: ExampleContext): void {
+	const { chats, output, last } = agentRun(result, context, 'AI Agent', 'gpt-4o-mini');
+	assert.equal(chats.length, 2, 'two model turns: the tool call, then the answer');
+	const call = last.find((message) => message.role === 'assistant' && Array.isArray(message.tool_calls));
+	const toolCall = (call?.tool_calls as Array<{ id: string; function: { name: string; arguments: string } }>)[0];
+	assert.equal(toolCall.function.name, 'Calculator');
+	assert.deepEqual(JSON.parse(toolCall.function.arguments), { input: '6 * 7' }, 'the model called the calculator with the expression');
+	const [tool] = toolMessages(last);
+	assert.equal(tool.tool_call_id, toolCall.id);
+	assert.ok(String(tool.content).includes('42'), `the calculator's result went back to the model: ${String(tool.content)}`);
+	assert.equal(output, `Sandbox reply to tool result: ${String(tool.content)}`, 'the agent answers with the tool result');
+}
+
+function agentReasoningTwoTurns(result: NormalisedResult, context: ExampleContext): void {
+	const { chats, output, last } = agentRun(result, context, 'Reasoning Agent', 'deepseek-reasoner');
+	assert.equal(chats.length, 3, 'three model turns: two tool calls, then the answer');
+	const calls = last.filter((message) => message.role === 'assistant' && Array.isArray(message.tool_calls));
+	const args = calls.map((message) => JSON.parse((message.tool_calls as Array<{ function: { arguments: string } }>)[0].function.arguments));
+	assert.deepEqual(args, [{ input: '6 * 7' }, { input: '12 + 30' }], 'one calculator call per expression, one turn each');
+	// DeepSeek's rule, which the sandbox enforces: each tool-call turn comes back with its reasoning.
+	for (const [index, message] of calls.entries()) {
+		assert.match(
+			String(message.reasoning_content),
+			new RegExp(`^Thinking about: .+ \\(Calculator for ${['6 \\* 7', '12 \\+ 30'][index]}, call_\\d+\\)$`),
+			`assistant tool-call message ${index + 1} carries the reasoning it was sent with`,
+		);
+	}
+	const secondTurn = (chats[1].body.messages as IDataObject[]).find((message) => message.role === 'assistant');
+	assert.equal(secondTurn?.reasoning_content, calls[0].reasoning_content, 'already in the second turn');
+	const results = toolMessages(last).map((message) => String(message.content));
+	assert.equal(results.length, 2);
+	for (const text of results) assert.ok(text.includes('42'), `a calculator result: ${text}`);
+	assert.equal(output, `Sandbox reply to tool result: ${results.join('; ')}`);
+}
+
+/** Examples whose model is the DeerAPI Chat Model: they need n8n's AI node SDK. */
+export function needsAiNodeSdk(workflow: ExampleWorkflow): boolean {
+	return workflow.nodes.some((node) => node.type === 'n8n-nodes-deerapi-relay.deerApiChatModel');
+}
+
+/** Whether an n8n version ships the AI node SDK. */
+export function hasAiNodeSdk(n8nVersion: string): boolean {
+	const [major, minor] = n8nVersion.split('.').map(Number);
+	const [needMajor, needMinor] = FIRST_N8N_WITH_AI_SDK.split('.').map(Number);
+	return major > needMajor || (major === needMajor && minor >= needMinor);
+}
+
+/** On an n8n without the SDK, such an example fails, and says which n8n it needs, before any request. */
+export function checkWithoutAiNodeSdk(error: string | undefined, context: ExampleContext): void {
+	assert.ok(error?.includes(MISSING_AI_SDK_MESSAGE), `the run fails naming the n8n it needs; it said: ${error}`);
+	assert.equal(requestsTo(context, '/v1/chat/completions').length, 0, 'nothing was sent');
+}
+
+export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
+	'01-marketing-campaign.json': marketingCampaign,
+	'02-model-inventory.json': modelInventory,
+	'03-picture-via-chat.json': pictureViaChat,
+	'04-vision-from-binary.json': visionFromBinary,
+	'08-agent-calculator.json': agentCalculator,
+	'09-agent-reasoning-two-tool-turns.json': agentReasoningTwoTurns,
+};
+
+/** The check for an example file; throws when the example has none. */
+export function checkFor(file: string): ExampleCheck {
+	const check = EXAMPLE_CHECKS[file];
+	if (!check) throw new Error(`examples/${file} has no expectation in test/examples/expectations.ts`);
+	return check;
+}
