@@ -56,9 +56,10 @@ export async function importCredentials(n8n: N8nInstance, sandbox: Sandbox, wron
 
 /**
  * Every example as it is (with a fixed id), plus example 2 (a List Models call) with its
- * credential swapped for the wrong-key one: one `n8n import:workflow --separate` for them all.
+ * credential swapped for the wrong-key one, and `extra` workflows of other checks: one
+ * `n8n import:workflow --separate` for them all.
  */
-export async function importWorkflows(n8n: N8nInstance): Promise<void> {
+export async function importWorkflows(n8n: N8nInstance, extra: Array<Record<string, unknown>> = []): Promise<void> {
 	const folder = path.join(n8n.userFolder, 'import-workflows');
 	mkdirSync(folder, { recursive: true });
 	for (const file of exampleFiles()) {
@@ -83,6 +84,7 @@ export async function importWorkflows(n8n: N8nInstance): Promise<void> {
 			name: 'e2e: agent without a model',
 		}),
 	);
+	for (const workflow of extra) writeFileSync(path.join(folder, `${String(workflow.id)}.json`), JSON.stringify(workflow));
 	await n8n.cli(['import:workflow', '--separate', `--input=${folder}`]);
 }
 

@@ -224,6 +224,19 @@ function agentRun(result: NormalisedResult, context: ExampleContext, agentName: 
 	return { chats, output: String(answer.json.output), last: chats.at(-1)!.body.messages as IDataObject[] };
 }
 
+type ToolCallMessage = { id: string; function: { name: string; arguments: string } };
+
+/**
+ * A tool call's arguments as the model gave them. n8n's Agent (v3) rebuilds the assistant message
+ * of each tool call from the tool's input, to which it adds the call's id: that id is dropped here
+ * once it is checked to be the call's own.
+ */
+function callArguments(call: ToolCallMessage): IDataObject {
+	const { id, ...args } = JSON.parse(call.function.arguments) as IDataObject;
+	assert.ok(id === undefined || id === call.id, `the arguments of ${call.id} carry another call's id ${String(id)}`);
+	return args;
+}
+
 function toolMessages(messages: IDataObject[]): IDataObject[] {
 	return messages.filter((message) => message.role === 'tool');
 }
@@ -232,9 +245,9 @@ function agentCalculator(result: NormalisedResult, context: ExampleContext): voi
 	const { chats, output, last } = agentRun(result, context, 'AI Agent', 'gpt-4o-mini');
 	assert.equal(chats.length, 2, 'two model turns: the tool call, then the answer');
 	const call = last.find((message) => message.role === 'assistant' && Array.isArray(message.tool_calls));
-	const toolCall = (call?.tool_calls as Array<{ id: string; function: { name: string; arguments: string } }>)[0];
+	const toolCall = (call?.tool_calls as ToolCallMessage[])[0];
 	assert.equal(toolCall.function.name, 'Calculator');
-	assert.deepEqual(JSON.parse(toolCall.function.arguments), { input: '6 * 7' }, 'the model called the calculator with the expression');
+	assert.deepEqual(callArguments(toolCall), { input: '6 * 7' }, 'the model called the calculator with the expression');
 	const [tool] = toolMessages(last);
 	assert.equal(tool.tool_call_id, toolCall.id);
 	assert.ok(String(tool.content).includes('42'), `the calculator's result went back to the model: ${String(tool.content)}`);
@@ -245,7 +258,7 @@ function agentReasoningTwoTurns(result: NormalisedResult, context: ExampleContex
 	const { chats, output, last } = agentRun(result, context, 'Reasoning Agent', 'deepseek-reasoner');
 	assert.equal(chats.length, 3, 'three model turns: two tool calls, then the answer');
 	const calls = last.filter((message) => message.role === 'assistant' && Array.isArray(message.tool_calls));
-	const args = calls.map((message) => JSON.parse((message.tool_calls as Array<{ function: { arguments: string } }>)[0].function.arguments));
+	const args = calls.map((message) => callArguments((message.tool_calls as ToolCallMessage[])[0]));
 	assert.deepEqual(args, [{ input: '6 * 7' }, { input: '12 + 30' }], 'one calculator call per expression, one turn each');
 	// DeepSeek's rule, which the sandbox enforces: each tool-call turn comes back with its reasoning.
 	for (const [index, message] of calls.entries()) {
