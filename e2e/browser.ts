@@ -19,7 +19,7 @@ import { ensureChromium } from './install';
 import { run, track } from './processes';
 import { OWNER } from './rest';
 import type { RestSession } from './rest-checks';
-import { workflowId } from './workflows';
+import { AGENT_WITHOUT_MODEL_WORKFLOW_ID, workflowId } from './workflows';
 
 export const CHROMIUM = process.env.DEERAPI_E2E_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -142,6 +142,23 @@ export async function checkEditor(report: Report, n8n: N8nInstance, rest: RestSe
 			});
 			await ai!.click();
 			await sleep(800);
+		});
+
+		await report.check("editor: an AI Agent's Chat Model slot offers the DeerAPI Chat Model", column, async () => {
+			await page.goto(`${n8n.baseUrl}/workflow/${AGENT_WITHOUT_MODEL_WORKFLOW_ID}`, { waitUntil: 'networkidle2', timeout: 90_000 });
+			const slot = await page.waitForSelector(
+				'[data-test-id="canvas-node-input-handle"][data-connection-type="ai_languageModel"][data-node-name="AI Agent"] [data-test-id="canvas-handle-plus"]',
+				{ visible: true, timeout: 60_000 },
+			);
+			await slot!.click();
+			const found = await searchNodePanel(page);
+			await shot(page, '3b-agent-chat-model-slot');
+			await closeNodePanel(page);
+			if (!found.includes('DeerAPI Chat Model')) throw new Error(`not offered; listed: ${found.join(', ') || 'nothing'}`);
+			// Only models fit the slot: the package's other nodes are not offered there.
+			const others = found.filter((name) => name.startsWith('DeerAPI') && name !== 'DeerAPI Chat Model');
+			if (others.length) throw new Error(`the slot also offers ${others.join(', ')}`);
+			return found.join(', ');
 		});
 
 		const campaign = `${n8n.baseUrl}/workflow/${workflowId('01-marketing-campaign.json')}`;

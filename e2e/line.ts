@@ -3,11 +3,11 @@
  * install the package by the README's command, import and run the examples from the CLI, then
  * the editor's REST API and (where asked) the editor itself in a browser.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { DEFAULT_MODELS, startSandbox, type Sandbox } from '../sandbox';
-import { checkFor } from '../test/examples/expectations';
+import { checkFor, checkWithoutAiNodeSdk, hasAiNodeSdk, needsAiNodeSdk } from '../test/examples/expectations';
 import { type N8nLine } from './config';
 import { query, rawDatabaseBytes } from './database';
 import { PACKAGE_NAME } from './readme';
@@ -17,6 +17,7 @@ import { run } from './processes';
 import { type Report } from './report';
 import { checkEditor } from './browser';
 import { checkRest } from './rest-checks';
+import { activateStreamingWorkflows, checkStreaming, streamingWorkflows } from './streaming';
 import {
 	executionError,
 	exampleFiles,
@@ -38,6 +39,8 @@ export interface LineOptions {
 	/** The README's manual install command, package name included. */
 	installCommand: string;
 	screenshotsDir: string;
+	/** Where the requests the relay saw during the Agent examples are kept (bodies, no headers). */
+	requestsDir: string;
 	browser: boolean;
 }
 
@@ -54,6 +57,14 @@ function findPackageDirs(root: string, name: string): string[] {
 	};
 	if (existsSync(root)) walk(root);
 	return found;
+}
+
+/** The relay's view of a run for a reader: path and body of each request; the headers (the key) stay out. */
+function saveRequests(dir: string, name: string, requests: Sandbox['requests']): string {
+	mkdirSync(dir, { recursive: true });
+	const file = path.join(dir, name);
+	writeFileSync(file, `${JSON.stringify(requests.map((request) => ({ method: request.method, path: request.path, body: request.body })), null, 2)}\n`);
+	return `${requests.length} requests, kept in ${path.relative(process.cwd(), file)}`;
 }
 
 export function secretsIn(text: string | Buffer, secrets: string[]): string[] {
@@ -94,27 +105,36 @@ export async function runLine(report: Report, line: N8nLine, options: LineOption
 		);
 		if (!packageInstalled) return;
 
+		// The DeerAPI Chat Model (and so the Agent of the tool streaming check) needs n8n's AI node SDK.
+		const withAgent = hasAiNodeSdk(line.n8nVersion);
 		const imported = await report.check('import credential and every example (n8n import:*)', column, async () => {
 			await importCredentials(n8n, sandbox, wrongKey);
-			await importWorkflows(n8n);
+			await importWorkflows(n8n, streamingWorkflows(withAgent));
 			return `${exampleFiles().length} examples`;
 		});
 		if (!imported) return;
 
 		for (const file of exampleFiles()) {
-			await report.check(`example ${file} (n8n execute)`, column, async () => {
+			const workflow = readExample(file);
+			// The DeerAPI Chat Model needs n8n's AI node SDK: where n8n has none, the run must fail saying so.
+			const withoutSdk = needsAiNodeSdk(workflow) && !withAgent;
+			const title = withoutSdk ? `example ${file} fails naming the n8n it needs (n8n execute)` : `example ${file} (n8n execute)`;
+			await report.check(title, column, async () => {
 				sandbox.clearRequests();
 				const result = await n8n.cli(['execute', `--id=${workflowId(file)}`, '--rawOutput'], {
 					allowFailure: true,
 				});
 				const execution = parseRawOutput(result.stdout);
 				const error = executionError(execution);
+				const context = { workflow, requests: [...sandbox.requests], models: DEFAULT_MODELS };
+				if (withoutSdk) {
+					checkWithoutAiNodeSdk(error, context);
+					return error;
+				}
 				if (error || result.code !== 0) throw new Error(`the run failed (exit ${result.code}): ${error ?? result.stderr.slice(-800)}`);
-				await checkFor(file)(normaliseExecution(n8n, execution), {
-					workflow: readExample(file),
-					requests: [...sandbox.requests],
-					models: DEFAULT_MODELS,
-				});
+				await checkFor(file)(normaliseExecution(n8n, execution), context);
+				if (needsAiNodeSdk(workflow)) return saveRequests(options.requestsDir, `${line.label}-${file}`, context.requests);
+				return undefined;
 			});
 		}
 
@@ -137,11 +157,17 @@ export async function runLine(report: Report, line: N8nLine, options: LineOption
 
 		await report.check('the key in no output, log file or database row', column, async () => checkNoKeyStored(n8n, [apiKey, wrongKey]));
 
+		const streaming = await report.check('streaming webhook workflows activated (n8n publish:workflow / update:workflow)', column, async () => {
+			await activateStreamingWorkflows(n8n, withAgent);
+			return `${streamingWorkflows(withAgent).length} workflows`;
+		});
+
 		const started = await report.check('n8n start on 127.0.0.1, owner setup and login (REST)', column, async () => {
 			await n8n.start();
 			return n8n.baseUrl;
 		});
 		if (!started) return;
+		if (streaming) await checkStreaming(report, n8n, sandbox, column, withAgent);
 		const rest = await checkRest(report, n8n, sandbox, { apiKey, wrongKey });
 		if (options.browser) {
 			if (rest) await checkEditor(report, n8n, rest, path.join(options.screenshotsDir, line.label));

@@ -5,7 +5,7 @@
  *   --line 2.x|1.x   one line only            --no-browser   REST checks only
  *   --keep           keep the run folder (user folders, logs, database) for a look afterwards
  *   --queue          instead: n8n 2.x in queue mode (Postgres, Redis, main and two workers), see queue.ts
- * Environment: DEERAPI_E2E_CACHE (n8n installs), DEERAPI_E2E_OUT (screenshots; default e2e-output/).
+ * Environment: DEERAPI_E2E_CACHE (n8n installs), DEERAPI_E2E_OUT (screenshots and the requests of the Agent runs; default e2e-output/).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -43,7 +43,9 @@ async function main(): Promise<number> {
 	const report = new Report(queue ? [QUEUE_COLUMN] : LINES.map((line) => line.label));
 	const runDir = mkdtempSync(path.join(os.tmpdir(), 'deerapi-e2e-'));
 	const screenshotsDir = path.join(OUTPUT_DIR, 'screenshots');
+	const requestsDir = path.join(OUTPUT_DIR, 'requests');
 	rmSync(screenshotsDir, { recursive: true, force: true });
+	rmSync(requestsDir, { recursive: true, force: true });
 	console.log(`[e2e] run folder ${runDir}; screenshots in ${path.relative(process.cwd(), screenshotsDir) || screenshotsDir}`);
 	try {
 		const installCommand = readmeInstallCommand(readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8'));
@@ -56,7 +58,7 @@ async function main(): Promise<number> {
 		// The lines run side by side: each has its own sandbox, user folder and ports.
 		else await Promise.all(
 			lines.map((line) =>
-				runLine(report, line, { runDir, tarball, installCommand, screenshotsDir, browser: !process.argv.includes('--no-browser') && line.label === '2.x' }).catch(
+				runLine(report, line, { runDir, tarball, installCommand, screenshotsDir, requestsDir, browser: !process.argv.includes('--no-browser') && line.label === '2.x' }).catch(
 					(error: unknown) => report.record('line aborted', line.label, { status: 'fail', detail: error instanceof Error ? error.stack : String(error) }),
 				),
 			),

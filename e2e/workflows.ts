@@ -18,6 +18,8 @@ export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
 const EXAMPLE_CREDENTIAL = { id: 'dEeRaPiExAmPlE01', name: 'DeerAPI account' };
 export const WRONG_KEY_CREDENTIAL = { id: 'dEeRaPiWrOnGkEy1', name: 'DeerAPI wrong key' };
 export const WRONG_KEY_WORKFLOW_ID = 'e2eWrongKeyRun01';
+/** Example 8's AI Agent without its model, for the editor check of the Agent's Chat Model slot. */
+export const AGENT_WITHOUT_MODEL_WORKFLOW_ID = 'e2eAgentNoModel1';
 
 export function exampleFiles(): string[] {
 	return readdirSync(EXAMPLES_DIR)
@@ -54,9 +56,10 @@ export async function importCredentials(n8n: N8nInstance, sandbox: Sandbox, wron
 
 /**
  * Every example as it is (with a fixed id), plus example 2 (a List Models call) with its
- * credential swapped for the wrong-key one: one `n8n import:workflow --separate` for them all.
+ * credential swapped for the wrong-key one, and `extra` workflows of other checks: one
+ * `n8n import:workflow --separate` for them all.
  */
-export async function importWorkflows(n8n: N8nInstance): Promise<void> {
+export async function importWorkflows(n8n: N8nInstance, extra: Array<Record<string, unknown>> = []): Promise<void> {
 	const folder = path.join(n8n.userFolder, 'import-workflows');
 	mkdirSync(folder, { recursive: true });
 	for (const file of exampleFiles()) {
@@ -67,6 +70,21 @@ export async function importWorkflows(n8n: N8nInstance): Promise<void> {
 		if (node.credentials?.deerApiRelayApi) node.credentials.deerApiRelayApi = WRONG_KEY_CREDENTIAL;
 	}
 	writeFileSync(path.join(folder, 'wrong-key.json'), JSON.stringify({ ...wrongKey, id: WRONG_KEY_WORKFLOW_ID, name: 'e2e: wrong key' }));
+	const agent = readExample('08-agent-calculator.json');
+	const model = agent.nodes.find((node) => node.type === 'n8n-nodes-deerapi-relay.deerApiChatModel');
+	const connections = { ...(agent.connections as Record<string, unknown>) };
+	if (model) delete connections[model.name];
+	writeFileSync(
+		path.join(folder, 'agent-without-model.json'),
+		JSON.stringify({
+			...agent,
+			nodes: agent.nodes.filter((node) => node !== model),
+			connections,
+			id: AGENT_WITHOUT_MODEL_WORKFLOW_ID,
+			name: 'e2e: agent without a model',
+		}),
+	);
+	for (const workflow of extra) writeFileSync(path.join(folder, `${String(workflow.id)}.json`), JSON.stringify(workflow));
 	await n8n.cli(['import:workflow', '--separate', `--input=${folder}`]);
 }
 

@@ -11,14 +11,16 @@
  *
  * Choice i >= 1 of an n > 1 request is suffixed ` (choice i)` (in json_object mode the suffix
  * goes inside the `reply` field, so the content stays JSON; json_schema choices are identical).
- * Also driven by the request: tools -> a tool call, a trailing tool message -> a reply to it,
- * response_format -> JSON (user text containing INVALID_JSON -> broken JSON), max_tokens /
+ * Also driven by the request: tools -> tool calls and answers quoting their results, as an
+ * agent's model (see agent.ts), response_format -> JSON (user text containing INVALID_JSON -> broken JSON), max_tokens /
  * max_completion_tokens -> truncation with finish_reason "length", model ids containing
- * `reasoner`, `-r1` or `thinking` -> reasoning_content, image and video models -> DeerAPI-style
- * Markdown with progress lines and links to the files.
+ * `reasoner`, `-r1` or `thinking` -> reasoning_content (and, as DeepSeek, a 400 for a tool-call
+ * turn sent back without it), image and video models -> DeerAPI-style Markdown with progress
+ * lines and links to the files.
  * Model ids starting with `deer-quirk`, or the header `x-sandbox-quirk: 1`, add DeerAPI's
  * `"data": null, "error": {}` to a successful body.
  */
+import { checkReasoningRoundTrip, planAgentStep, textOf, toolResultAnswer } from './agent';
 import { newFileId } from './files';
 import { randomAlnum, relayError } from './relay-errors';
 import { json, type RouteResult, type StreamEvent } from './responses';
@@ -78,15 +80,6 @@ function isObject(value: unknown): value is Record<string, any> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function textOf(content: unknown): string {
-	if (typeof content === 'string') return content;
-	if (!Array.isArray(content)) return '';
-	return content
-		.filter((part) => isObject(part) && part.type === 'text' && typeof part.text === 'string')
-		.map((part) => part.text as string)
-		.join(' ');
-}
-
 function imageKinds(content: unknown): string[] {
 	if (!Array.isArray(content)) return [];
 	return content
@@ -125,7 +118,12 @@ function validate(body: unknown, ctx: RouteContext): ChatRequest | RouteResult {
 		return json(400, relayError(`field messages is required (request id: ${ctx.requestId})`, 'invalid_request_error', 'invalid_request', 'messages'));
 	}
 	if (body.model.startsWith('unavailable-')) return unavailableModel(body.model, ctx.requestId);
-	return { model: body.model, messages: body.messages.filter(isObject), body };
+	const messages = body.messages.filter(isObject);
+	if (isReasoningModel(body.model)) {
+		const refused = checkReasoningRoundTrip(messages, ctx);
+		if (refused) return refused;
+	}
+	return { model: body.model, messages, body };
 }
 
 function maxTokensOf(body: Record<string, any>): number | undefined {
@@ -133,15 +131,6 @@ function maxTokensOf(body: Record<string, any>): number | undefined {
 		(v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0,
 	);
 	return limits.length > 0 ? Math.min(...limits) : undefined;
-}
-
-function pickTool(body: Record<string, any>): { name: string; parameters: unknown } | undefined {
-	const tools = Array.isArray(body.tools) ? body.tools.filter(isObject) : [];
-	if (tools.length === 0 || body.tool_choice === 'none') return undefined;
-	const wanted = isObject(body.tool_choice) ? body.tool_choice.function?.name : undefined;
-	const tool = (typeof wanted === 'string' && tools.find((t) => t.function?.name === wanted)) || tools[0];
-	const name = typeof wanted === 'string' ? wanted : String(tool.function?.name ?? 'tool');
-	return { name, parameters: tool.function?.parameters ?? { type: 'object', properties: {} } };
 }
 
 function imageMarkdown(prompt: string, model: string, ctx: RouteContext): string {
@@ -202,45 +191,44 @@ function videoMarkdown(prompt: string, model: string, ctx: RouteContext): string
 function planChoices(request: ChatRequest, ctx: RouteContext): ChoicePlan[] {
 	const { model, messages, body } = request;
 	const n = Number.isInteger(body.n) && body.n > 1 ? Math.min(body.n, 16) : 1;
-	const last = messages[messages.length - 1];
 	const lastUser = [...messages].reverse().find((m) => m.role === 'user');
 	const userText = lastUser ? textOf(lastUser.content) : '';
 	const kinds = lastUser ? imageKinds(lastUser.content) : [];
 	const imageNote = kinds.length > 0 ? ` [images: ${kinds.length} ${kinds.join(',')}]` : '';
-	const reasoning = isReasoningModel(model) ? `Thinking about: ${userText}` : undefined;
-	const tool = last?.role === 'tool' ? undefined : pickTool(body);
+	const step = planAgentStep(messages, body);
+	const thinks = isReasoningModel(model);
 	const maxTokens = maxTokensOf(body);
 	const format = isObject(body.response_format) ? body.response_format.type : undefined;
-	const mediaAnswer = last?.role === 'tool' || tool
-		? undefined
-		: isChatImageModel(model)
-			? imageMarkdown(userText, model, ctx)
-			: isChatVideoModel(model)
-				? videoMarkdown(userText, model, ctx)
-				: undefined;
+	const mediaAnswer =
+		step.kind !== 'chat'
+			? undefined
+			: isChatImageModel(model)
+				? imageMarkdown(userText, model, ctx)
+				: isChatVideoModel(model)
+					? videoMarkdown(userText, model, ctx)
+					: undefined;
 
 	const choices: ChoicePlan[] = [];
 	for (let i = 0; i < n; i++) {
 		const suffix = i === 0 ? '' : ` (choice ${i})`;
-		if (tool) {
+		if (step.kind === 'call') {
 			ctx.state.toolCallCount++;
+			const id = `call_${ctx.state.toolCallCount}`;
+			// Each tool-call answer thinks something of its own, so a reasoning sent back with the wrong call shows.
+			const reasoning = thinks ? `Thinking about: ${userText} (${step.call.name} for ${step.task}, ${id})` : undefined;
+			if (reasoning !== undefined) rememberReasoning(ctx, id, reasoning);
 			choices.push({
 				content: null,
 				reasoning,
-				toolCalls: [
-					{
-						id: `call_${ctx.state.toolCallCount}`,
-						name: tool.name,
-						arguments: JSON.stringify(sampleFromSchema(tool.parameters)),
-					},
-				],
+				toolCalls: [{ id, name: step.call.name, arguments: JSON.stringify(step.call.arguments) }],
 				finishReason: 'tool_calls',
 			});
 			continue;
 		}
+		const reasoning = thinks ? `Thinking about: ${userText}` : undefined;
 		let content: string;
-		if (last?.role === 'tool') {
-			content = `Sandbox reply to tool result: ${textOf(last.content)}${suffix}`;
+		if (step.kind === 'answer') {
+			content = toolResultAnswer(step.toolResults) + suffix;
 		} else if (mediaAnswer !== undefined) {
 			content = mediaAnswer + suffix;
 		} else if ((format === 'json_object' || format === 'json_schema') && userText.includes('INVALID_JSON')) {
@@ -261,6 +249,15 @@ function planChoices(request: ChatRequest, ctx: RouteContext): ChoicePlan[] {
 		choices.push({ content, reasoning, finishReason });
 	}
 	return choices;
+}
+
+// A long-running sandbox (the CLI) must not grow without bound; old tool calls are long answered.
+const REMEMBERED_REASONINGS = 10_000;
+
+function rememberReasoning(ctx: RouteContext, toolCallId: string, reasoning: string): void {
+	const remembered = ctx.state.reasoningByToolCall;
+	remembered.set(toolCallId, reasoning);
+	if (remembered.size > REMEMBERED_REASONINGS) remembered.delete(remembered.keys().next().value as string);
 }
 
 function usageOf(messages: unknown[], choices: ChoicePlan[]): Usage {

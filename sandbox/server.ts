@@ -45,6 +45,7 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		streamChunkSize: Math.max(1, Math.floor(options.streamChunkSize ?? 8)),
 		files: new FileStore(),
 		toolCallCount: 0,
+		reasoningByToolCall: new Map(),
 	};
 	const requests: RecordedRequest[] = [];
 	const faults = new FaultQueue();

@@ -11,6 +11,8 @@ export interface SandboxState {
 	streamChunkSize: number;
 	files: FileStore;
 	toolCallCount: number;
+	/** The reasoning_content a thinking model sent with each tool call id, to check what comes back. */
+	reasoningByToolCall: Map<string, string>;
 }
 
 /** Per-request facts a route may need besides the body. */

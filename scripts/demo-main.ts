@@ -17,6 +17,7 @@ import type { ITaskData, IWorkflowBase } from 'n8n-workflow';
 import { sniffAudioType } from '../nodes/shared/audio';
 import { imageDimensions, sniffImageType } from '../nodes/shared/media';
 import { startSandbox, type Sandbox } from '../sandbox';
+import { usesN8nAiNodes } from '../test/support/ai-nodes';
 import { createHarness, type WorkflowHarness, type WorkflowRunResult } from '../test/support/workflow';
 import {
 	OUR_TYPES,
@@ -153,7 +154,11 @@ function listExamples(root: string): string[] {
 		.sort()
 		.map((file) => path.join(dir, file));
 	if (files.length === 0) throw new DemoError(`No workflow JSON files in ${dir}`);
-	return files;
+	const runnable = files.filter((file) => !usesN8nAiNodes(JSON.parse(readFileSync(file, 'utf8')) as IWorkflowBase));
+	for (const file of files.filter((candidate) => !runnable.includes(candidate))) {
+		print(dim(`  ${path.basename(file)}: uses n8n's AI Agent, which comes with n8n: import it into n8n 2.16+ (npm run e2e runs it there)`));
+	}
+	return runnable;
 }
 
 function displayPath(file: string): string {

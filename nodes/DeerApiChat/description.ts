@@ -8,6 +8,16 @@ import {
 	modelLocator,
 	timeoutOption,
 } from '../shared/n8n/parameters';
+import {
+	frequencyPenaltyOption,
+	maxTokensFieldOption,
+	maxTokensOption,
+	presencePenaltyOption,
+	reasoningEffortOption,
+	responseFormatOption,
+	temperatureOption,
+	topPOption,
+} from '../shared/n8n/sampling-options';
 
 /** Binary field prefixes when Binary Field Prefix is not set: by what the model makes. */
 export const DEFAULT_IMAGE_PROPERTY_PREFIX = 'image_';
@@ -207,15 +217,7 @@ const options: INodeProperties = {
 			description: 'How long the download of one image or video may take',
 		},
 		extraBodyOption,
-		{
-			displayName: 'Frequency Penalty',
-			name: 'frequencyPenalty',
-			type: 'number',
-			default: 0,
-			typeOptions: { minValue: -2, maxValue: 2, numberPrecision: 1 },
-			description:
-				'Positive values make the model less likely to repeat the same words (frequency_penalty, -2 to 2)',
-		},
+		frequencyPenaltyOption,
 		{
 			displayName: 'JSON Schema',
 			name: 'jsonSchema',
@@ -245,34 +247,8 @@ const options: INodeProperties = {
 		maxConcurrencyOption,
 		maxDownloadSizeOption,
 		maxRetriesOption,
-		{
-			displayName: 'Maximum Number of Tokens',
-			name: 'maxTokens',
-			type: 'number',
-			default: 1024,
-			typeOptions: { minValue: 1 },
-			description:
-				'The most tokens the answer may have. Sent as max_tokens unless "Maximum Tokens Field" says otherwise.',
-		},
-		{
-			displayName: 'Maximum Tokens Field',
-			name: 'maxTokensField',
-			type: 'options',
-			options: [
-				{
-					name: 'Max_completion_tokens',
-					value: 'max_completion_tokens',
-					description: 'For newer OpenAI reasoning models (o1, o3, gpt-5...) that reject max_tokens',
-				},
-				{
-					name: 'Max_tokens',
-					value: 'max_tokens',
-					description: 'Understood by almost every model and relay',
-				},
-			],
-			default: 'max_tokens',
-			description: 'Which request field carries "Maximum Number of Tokens"',
-		},
+		maxTokensOption,
+		maxTokensFieldOption,
 		{
 			displayName: 'Number of Completions',
 			name: 'n',
@@ -282,61 +258,10 @@ const options: INodeProperties = {
 			description:
 				'How many answers to generate for each item (n). They all appear in the output under "choices".',
 		},
-		{
-			displayName: 'Presence Penalty',
-			name: 'presencePenalty',
-			type: 'number',
-			default: 0,
-			typeOptions: { minValue: -2, maxValue: 2, numberPrecision: 1 },
-			description:
-				'Positive values make the model more likely to talk about new topics (presence_penalty, -2 to 2)',
-		},
-		{
-			displayName: 'Reasoning Effort',
-			name: 'reasoningEffort',
-			type: 'options',
-			options: [
-				{ name: 'High', value: 'high' },
-				{ name: 'Low', value: 'low' },
-				{ name: 'Medium', value: 'medium' },
-				{ name: 'Minimal', value: 'minimal' },
-			],
-			default: 'medium',
-			description:
-				'How much reasoning models (o3, o4-mini, gpt-5...) think before answering (reasoning_effort)',
-		},
-		{
-			displayName: 'Response Format',
-			name: 'responseFormat',
-			type: 'options',
-			options: [
-				{
-					name: 'JSON Object',
-					value: 'json_object',
-					description: 'Valid JSON of any shape; the output gets the parsed object in its JSON field',
-				},
-				{
-					name: 'JSON Schema',
-					value: 'json_schema',
-					description: 'JSON that follows the schema in the JSON Schema option; parsed like JSON Object',
-				},
-				{
-					name: 'Text',
-					value: 'text',
-					description: 'Free text (sends no response_format)',
-				},
-			],
-			default: 'text',
-		},
-		{
-			displayName: 'Sampling Temperature',
-			name: 'temperature',
-			type: 'number',
-			default: 1,
-			typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 1 },
-			description:
-				'Higher values (up to 2) make the answer more varied, lower values more focused and repeatable (temperature)',
-		},
+		presencePenaltyOption,
+		reasoningEffortOption,
+		responseFormatOption({ jsonSchema: true }),
+		temperatureOption,
 		{
 			displayName: 'Seed',
 			name: 'seed',
@@ -393,15 +318,7 @@ const options: INodeProperties = {
 			description:
 				'Function definitions as a JSON array, in the OpenAI form {"type": "function", "function": {"name", "description", "parameters"}} or just {"name", "description", "parameters"}. The node returns the calls the model makes in "toolCalls" with their arguments parsed; it does not run them.',
 		},
-		{
-			displayName: 'Top P',
-			name: 'topP',
-			type: 'number',
-			default: 1,
-			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-			description:
-				'Only the most likely tokens making up this share of probability are considered (top_p). Change this or the temperature, not both.',
-		},
+		topPOption,
 		{
 			displayName: 'User',
 			name: 'user',

@@ -6,6 +6,7 @@ import { runClient } from '../shared/n8n/client';
 import { toNodeError } from '../shared/n8n/errors';
 import { runPerItem } from '../shared/n8n/items';
 import { readConcurrency } from '../shared/n8n/parameters';
+import { runsAsTool } from '../shared/n8n/tool-run';
 import type { ChatCompletion, ChatDelta, RelayClient } from '../shared/transport';
 import { mediaUrls, simplifiedJson, summarizeChoice } from './output';
 import { readChatRequest, type ChatRequest } from './request';
@@ -110,7 +111,8 @@ function forwardContent(stream: WorkflowStream, delta: ChatDelta): void {
  */
 function workflowStream(context: IExecuteFunctions, itemIndex: number): WorkflowStream | undefined {
 	if (typeof context.isStreaming !== 'function' || typeof context.sendChunk !== 'function') return undefined;
-	if (!context.isStreaming()) return undefined;
+	// A tool answers the agent, not the person at the other end: the agent's own reply is what streams.
+	if (!context.isStreaming() || runsAsTool(context)) return undefined;
 	let queue: Promise<void> = Promise.resolve();
 	const stream: WorkflowStream = {
 		sentContent: false,

@@ -26,6 +26,8 @@ interface ImageEntry {
 const HISTORY_ROLES = ['system', 'developer', 'user', 'assistant', 'tool'];
 // What the API accepts on a message; flows that carry history often add timestamps or ids.
 const HISTORY_FIELDS = ['role', 'content', 'name', 'tool_calls', 'tool_call_id'];
+// DeepSeek's thinking mode refuses a tool-call turn that comes back without the reasoning it sent.
+const ASSISTANT_FIELDS = ['reasoning_content'];
 
 /**
  * The messages for item `itemIndex`: the system message, the conversation history, the Messages
@@ -132,7 +134,8 @@ function readHistory(context: IExecuteFunctions, itemIndex: number): RequestMess
 			);
 		}
 		const kept: RequestMessage = { role: message.role, content: (content ?? null) as RequestMessage['content'] };
-		for (const key of HISTORY_FIELDS) {
+		const fields = message.role === 'assistant' ? [...HISTORY_FIELDS, ...ASSISTANT_FIELDS] : HISTORY_FIELDS;
+		for (const key of fields) {
 			if (key !== 'role' && key !== 'content' && message[key] !== undefined) kept[key] = message[key];
 		}
 		return kept;

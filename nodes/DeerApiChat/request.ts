@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { samplingFields, type SamplingSettings } from '../shared/chat-fields';
 import { classifyModel } from '../shared/model-kinds';
 import { invalidParameter } from '../shared/n8n/errors';
 import { mergeExtraBody, parseJsonParameter, readMaxDownloadBytes, readModel } from '../shared/n8n/parameters';
@@ -8,10 +9,9 @@ import { DEFAULT_DOWNLOAD_TIMEOUT_S, DEFAULT_IMAGE_PROPERTY_PREFIX, DEFAULT_VIDE
 import { buildMessages, type RequestMessage } from './messages';
 
 /** The node's Options collection; only the options the user added are present. */
-export interface ChatOptions {
+export interface ChatOptions extends SamplingSettings {
 	downloadImages?: boolean;
 	extraBody?: unknown;
-	frequencyPenalty?: number;
 	imageDownloadTimeout?: number;
 	imagePropertyPrefix?: string;
 	jsonSchema?: unknown;
@@ -20,21 +20,14 @@ export interface ChatOptions {
 	maxConcurrency?: number;
 	maxDownloadMb?: number;
 	maxRetries?: number;
-	maxTokens?: number;
-	maxTokensField?: 'max_tokens' | 'max_completion_tokens';
 	n?: number;
-	presencePenalty?: number;
-	reasoningEffort?: string;
 	responseFormat?: 'text' | 'json_object' | 'json_schema';
-	seed?: number;
 	stop?: unknown;
 	stream?: boolean;
-	temperature?: number;
 	timeout?: number;
 	toolChoice?: 'auto' | 'none' | 'required' | 'function';
 	toolChoiceFunction?: string;
 	tools?: unknown;
-	topP?: number;
 	user?: string;
 }
 
@@ -115,19 +108,12 @@ export function buildRequestBody(
 	messages: RequestMessage[],
 	options: ChatOptions,
 ): IDataObject {
-	const body: IDataObject = { model, messages };
+	const body: IDataObject = { model, messages, ...(samplingFields(options) as IDataObject) };
 	const copy = (value: unknown, field: string) => {
 		if (value !== undefined && value !== null && value !== '') body[field] = value;
 	};
-	copy(options.temperature, 'temperature');
-	copy(options.topP, 'top_p');
-	copy(options.maxTokens, options.maxTokensField ?? 'max_tokens');
 	copy(options.n, 'n');
 	copy(readStop(context, itemIndex, options.stop), 'stop');
-	copy(options.presencePenalty, 'presence_penalty');
-	copy(options.frequencyPenalty, 'frequency_penalty');
-	copy(options.seed, 'seed');
-	copy(options.reasoningEffort, 'reasoning_effort');
 	copy(responseFormat(context, itemIndex, options), 'response_format');
 	const tools = readTools(context, itemIndex, options.tools);
 	copy(tools, 'tools');

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 
 import type { IDataObject } from 'n8n-workflow';
 
+import { FIRST_N8N_WITH_AI_SDK, MISSING_AI_SDK_MESSAGE } from '../../nodes/DeerApiChatModel/sdk';
 import { classifyModel } from '../../nodes/shared/model-kinds';
 import { readImageInfo, type ImageInfo, type RecordedRequest, type SandboxModel } from '../../sandbox';
 
@@ -307,6 +308,100 @@ function speechRoundTrip(result: NormalisedResult, context: ExampleContext): voi
 	assert.equal(back.transcript, `${String(productText.text)} [sandbox heard ${mp3.fileSize} bytes of audio/mpeg in speech.mp3]`);
 }
 
+/** The agent's text prompt, its chat requests and its final answer, checked alike for both agent examples. */
+function agentRun(result: NormalisedResult, context: ExampleContext, agentName: string, modelId: string) {
+	const prompt = String(nodeNamed(context.workflow, agentName).parameters.text);
+	const chats = requestsTo(context, '/v1/chat/completions');
+	assert.equal(requestsTo(context, '/v1/responses').length, 0, 'never the Responses API');
+	for (const [index, chat] of chats.entries()) {
+		const body = chat.body;
+		assert.equal(body.model, modelId, `request ${index + 1} asks ${modelId}`);
+		assert.equal(body.stream, true, 'streamed');
+		assert.deepEqual(body.stream_options, { include_usage: true });
+		assert.equal('max_completion_tokens' in body, false, 'no max_completion_tokens unless asked');
+		const calculator = (body.tools as IDataObject[] | undefined)?.find(
+			(tool) => (tool.function as IDataObject | undefined)?.name === 'Calculator',
+		);
+		assert.ok(calculator, `request ${index + 1} offers the Calculator tool`);
+		assert.equal(((calculator.function as IDataObject).parameters as { properties: IDataObject }).properties.input !== undefined, true);
+		const user = (body.messages as IDataObject[]).filter((message) => message.role === 'user');
+		assert.equal(user.at(-1)?.content, prompt, 'the prompt of the agent is the user message');
+	}
+	const [answer] = itemsOf(result, agentName);
+	assert.ok(answer, 'the agent put out an item');
+	return { chats, output: String(answer.json.output), last: chats.at(-1)!.body.messages as IDataObject[] };
+}
+
+type ToolCallMessage = { id: string; function: { name: string; arguments: string } };
+
+/**
+ * A tool call's arguments as the model gave them. n8n's Agent (v3) rebuilds the assistant message
+ * of each tool call from the tool's input, to which it adds the call's id: that id is dropped here
+ * once it is checked to be the call's own.
+ */
+function callArguments(call: ToolCallMessage): IDataObject {
+	const { id, ...args } = JSON.parse(call.function.arguments) as IDataObject;
+	assert.ok(id === undefined || id === call.id, `the arguments of ${call.id} carry another call's id ${String(id)}`);
+	return args;
+}
+
+function toolMessages(messages: IDataObject[]): IDataObject[] {
+	return messages.filter((message) => message.role === 'tool');
+}
+
+function agentCalculator(result: NormalisedResult, context: ExampleContext): void {
+	const { chats, output, last } = agentRun(result, context, 'AI Agent', 'gpt-4o-mini');
+	assert.equal(chats.length, 2, 'two model turns: the tool call, then the answer');
+	const call = last.find((message) => message.role === 'assistant' && Array.isArray(message.tool_calls));
+	const toolCall = (call?.tool_calls as ToolCallMessage[])[0];
+	assert.equal(toolCall.function.name, 'Calculator');
+	assert.deepEqual(callArguments(toolCall), { input: '6 * 7' }, 'the model called the calculator with the expression');
+	const [tool] = toolMessages(last);
+	assert.equal(tool.tool_call_id, toolCall.id);
+	assert.ok(String(tool.content).includes('42'), `the calculator's result went back to the model: ${String(tool.content)}`);
+	assert.equal(output, `Sandbox reply to tool result: ${String(tool.content)}`, 'the agent answers with the tool result');
+}
+
+function agentReasoningTwoTurns(result: NormalisedResult, context: ExampleContext): void {
+	const { chats, output, last } = agentRun(result, context, 'Reasoning Agent', 'deepseek-reasoner');
+	assert.equal(chats.length, 3, 'three model turns: two tool calls, then the answer');
+	const calls = last.filter((message) => message.role === 'assistant' && Array.isArray(message.tool_calls));
+	const args = calls.map((message) => callArguments((message.tool_calls as ToolCallMessage[])[0]));
+	assert.deepEqual(args, [{ input: '6 * 7' }, { input: '12 + 30' }], 'one calculator call per expression, one turn each');
+	// DeepSeek's rule, which the sandbox enforces: each tool-call turn comes back with its reasoning.
+	for (const [index, message] of calls.entries()) {
+		assert.match(
+			String(message.reasoning_content),
+			new RegExp(`^Thinking about: .+ \\(Calculator for ${['6 \\* 7', '12 \\+ 30'][index]}, call_\\d+\\)$`),
+			`assistant tool-call message ${index + 1} carries the reasoning it was sent with`,
+		);
+	}
+	const secondTurn = (chats[1].body.messages as IDataObject[]).find((message) => message.role === 'assistant');
+	assert.equal(secondTurn?.reasoning_content, calls[0].reasoning_content, 'already in the second turn');
+	const results = toolMessages(last).map((message) => String(message.content));
+	assert.equal(results.length, 2);
+	for (const text of results) assert.ok(text.includes('42'), `a calculator result: ${text}`);
+	assert.equal(output, `Sandbox reply to tool result: ${results.join('; ')}`);
+}
+
+/** Examples whose model is the DeerAPI Chat Model: they need n8n's AI node SDK. */
+export function needsAiNodeSdk(workflow: ExampleWorkflow): boolean {
+	return workflow.nodes.some((node) => node.type === 'n8n-nodes-deerapi-relay.deerApiChatModel');
+}
+
+/** Whether an n8n version ships the AI node SDK. */
+export function hasAiNodeSdk(n8nVersion: string): boolean {
+	const [major, minor] = n8nVersion.split('.').map(Number);
+	const [needMajor, needMinor] = FIRST_N8N_WITH_AI_SDK.split('.').map(Number);
+	return major > needMajor || (major === needMajor && minor >= needMinor);
+}
+
+/** On an n8n without the SDK, such an example fails, and says which n8n it needs, before any request. */
+export function checkWithoutAiNodeSdk(error: string | undefined, context: ExampleContext): void {
+	assert.ok(error?.includes(MISSING_AI_SDK_MESSAGE), `the run fails naming the n8n it needs; it said: ${error}`);
+	assert.equal(requestsTo(context, '/v1/chat/completions').length, 0, 'nothing was sent');
+}
+
 export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 	'01-marketing-campaign.json': marketingCampaign,
 	'02-model-inventory.json': modelInventory,
@@ -315,6 +410,8 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 	'05-edit-product-photo.json': editProductPhoto,
 	'06-most-similar-products.json': mostSimilarProducts,
 	'07-speech-round-trip.json': speechRoundTrip,
+	'08-agent-calculator.json': agentCalculator,
+	'09-agent-reasoning-two-tool-turns.json': agentReasoningTwoTurns,
 };
 
 /** The check for an example file; throws when the example has none. */

@@ -43,6 +43,7 @@ describe('the built package loads the way n8n loads an installed community packa
 		expect(Object.keys(loader.nodeTypes).sort()).toEqual([
 			'deerApiAudio',
 			'deerApiChat',
+			'deerApiChatModel',
 			'deerApiEmbeddings',
 			'deerApiImageEdit',
 			'deerApiImageGenerate',
@@ -51,7 +52,7 @@ describe('the built package loads the way n8n loads an installed community packa
 		expect(Object.keys(loader.credentialTypes)).toEqual(['deerApiRelayApi']);
 	});
 
-	it.each(['deerApiChat', 'deerApiImageEdit', 'deerApiImageGenerate', 'deerApiListModels', 'deerApiEmbeddings', 'deerApiAudio'])(
+	it.each(['deerApiChat', 'deerApiChatModel', 'deerApiImageEdit', 'deerApiImageGenerate', 'deerApiListModels', 'deerApiEmbeddings', 'deerApiAudio'])(
 		'%s: light and dark icons exist, codex read from its .node.json, credential tested by the node',
 		(name) => {
 			const { type: loaded, sourcePath } = loader.nodeTypes[name];
@@ -59,7 +60,8 @@ describe('the built package loads the way n8n loads an installed community packa
 			const description = type.description as INodeTypeDescription & {
 				iconUrl?: { light: string; dark: string };
 			};
-			expect(description.usableAsTool).toBe(true);
+			// A sub-node supplies a model; it is not a tool.
+			expect(description.usableAsTool).toBe(name === 'deerApiChatModel' ? undefined : true);
 
 			// The loader only computes icon URLs; n8n serves them from these files.
 			const iconUrl = description.iconUrl!;
@@ -90,6 +92,38 @@ describe('the built package loads the way n8n loads an installed community packa
 		const codex = loader.nodeTypes[name].type.description.codex;
 		expect(codex?.categories).toEqual(['AI']);
 		expect(codex?.subcategories?.AI).toEqual(expect.arrayContaining(['Root Nodes']));
+	});
+
+	it('the Chat Model is a sub-node where n8n lists Chat Models, declared for the AI node SDK', () => {
+		const type = loader.nodeTypes.deerApiChatModel.type as INodeType;
+		expect(type.description.inputs).toEqual([]);
+		expect(type.description.outputs).toEqual(['ai_languageModel']);
+		expect(typeof type.supplyData).toBe('function');
+		expect(type.execute).toBeUndefined();
+		// Where the editor's Agent "Chat Model" slot and the node panel look (n8n's own chat models).
+		expect(type.description.codex).toMatchObject({
+			categories: ['AI'],
+			subcategories: { AI: ['Language Models', 'Root Nodes'], 'Language Models': ['Chat Models (Recommended)'] },
+		});
+		const pkg = manifest as unknown as {
+			n8n: { aiNodeSdkVersion?: number };
+			peerDependencies: Record<string, string>;
+			peerDependenciesMeta: Record<string, { optional?: boolean }>;
+		};
+		expect(pkg.n8n.aiNodeSdkVersion).toBe(1);
+		expect(pkg.peerDependencies['@n8n/ai-node-sdk']).toBe('*');
+		// npm 7+ installs peers: an n8n without the SDK must not get one pulled in.
+		expect(pkg.peerDependenciesMeta['@n8n/ai-node-sdk']).toEqual({ optional: true });
+	});
+
+	it('loading every node does not load the AI node SDK (it is loaded when a model is supplied)', () => {
+		const script = [
+			'for (const file of process.argv.slice(1)) require(require("path").resolve(file));',
+			'const loaded = Object.keys(require.cache).filter((file) => /ai-node-sdk|ai-utilities|@langchain/.test(file));',
+			'process.stdout.write(JSON.stringify(loaded));',
+		].join('\n');
+		const output = execFileSync(process.execPath, ['-e', script, ...manifest.n8n.nodes], { cwd: root, encoding: 'utf8' });
+		expect(JSON.parse(output)).toEqual([]);
 	});
 
 	it('the credential has its icons and no declarative test that would shadow the nodes\' test', () => {
@@ -149,11 +183,11 @@ describe('npm pack', () => {
 
 describe('the README install command', () => {
 	// The e2e tier runs this very command in real n8n's nodes folder (e2e/readme.ts).
-	it('is one command, and it leaves the peer dependency n8n-workflow out', () => {
+	it('is one command, and it leaves the peer dependencies (n8n-workflow, the AI node SDK) out', () => {
 		const command = readmeInstallCommand(readFileSync(path.join(root, 'README.md'), 'utf8'));
 		expect(command).toMatch(/^npm install n8n-nodes-deerapi-relay /);
 		expect(command.split(/\s+/)).toEqual(expect.arrayContaining([expect.stringMatching(/^(--legacy-peer-deps|--omit=peer)$/)]));
-		expect(manifest.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+		expect(manifest.peerDependencies).toEqual({ '@n8n/ai-node-sdk': '*', 'n8n-workflow': '*' });
 	});
 
 	it('two different commands in the README are refused', () => {

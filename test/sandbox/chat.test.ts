@@ -142,7 +142,7 @@ describe('sandbox chat completions (non-stream)', () => {
 		},
 	];
 
-	it('calls the first tool with arguments generated from its schema', async () => {
+	it('calls the first tool, the prompt in its first text argument and the rest generated from its schema', async () => {
 		const reply = await chat({ model: 'gpt-4o', tools: weatherTools, messages: [user('weather in Paris?')] });
 		const choice = reply.json.choices[0];
 		expect(choice.finish_reason).toBe('tool_calls');
@@ -154,7 +154,7 @@ describe('sandbox chat completions (non-stream)', () => {
 			type: 'function',
 			function: { name: 'get_weather', arguments: expect.any(String) },
 		});
-		expect(JSON.parse(callEntry.function.arguments)).toEqual({ city: 'sample city', unit: 'c', days: 1 });
+		expect(JSON.parse(callEntry.function.arguments)).toEqual({ city: 'weather in Paris?', unit: 'c', days: 1 });
 	});
 
 	it('calls the tool named by tool_choice, and none when tool_choice is none', async () => {
@@ -166,7 +166,7 @@ describe('sandbox chat completions (non-stream)', () => {
 		});
 		expect(named.json.choices[0].message.tool_calls[0].function).toEqual({
 			name: 'get_time',
-			arguments: '{"zone":"sample zone"}',
+			arguments: '{"zone":"time?"}',
 		});
 		const none = await chat({ model: 'gpt-4o', tools: weatherTools, tool_choice: 'none', messages: [user('time?')] });
 		expect(none.json.choices[0].message).toEqual({ role: 'assistant', content: 'Sandbox reply to: time?' });

@@ -92,7 +92,7 @@ describe('sandbox chat streaming', () => {
 			expect(Object.keys(fragment.delta.tool_calls[0].function)).toEqual(['arguments']);
 		}
 		const args = toolDeltas.map((d: any) => d.delta.tool_calls[0].function.arguments).join('');
-		expect(JSON.parse(args)).toEqual({ order_id: 'sample order_id', verbose: true });
+		expect(JSON.parse(args)).toEqual({ order_id: 'where is my order', verbose: true });
 		expect(assembled(capture.data)).toBe('');
 		const finish = capture.data.flatMap((c) => c.choices).find((c: any) => c.finish_reason);
 		expect(finish.finish_reason).toBe('tool_calls');

@@ -94,7 +94,7 @@ describe('a streamed chat is assembled into what a plain call returns', () => {
 		expect(streamed.choices[0].message.content).toBeNull();
 		expect(streamed.choices[0].finish_reason).toBe('tool_calls');
 		expect(JSON.parse(streamed.choices[0].message.tool_calls![0].function.arguments)).toEqual({
-			city: 'sample city',
+			city: 'Write a haiku about deer in the snow, please.',
 			days: 1,
 		});
 	});

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties, ISupplyDataFunctions } from 'n8n-workflow';
 
 import type { ClientTuning } from './client';
 import { invalidParameter } from './errors';
@@ -38,7 +38,10 @@ export function modelLocator(options: {
 	};
 }
 
-export function readModel(context: IExecuteFunctions, itemIndex: number): string {
+/** Where parameters are read: a node's run, or a sub-node supplying its model to a root node. */
+export type ParameterContext = IExecuteFunctions | ISupplyDataFunctions;
+
+export function readModel(context: ParameterContext, itemIndex: number): string {
 	const model = context.getNodeParameter('model', itemIndex, '', { extractValue: true });
 	const id = typeof model === 'string' ? model.trim() : '';
 	if (!id) {
@@ -52,7 +55,7 @@ export function readModel(context: IExecuteFunctions, itemIndex: number): string
  * with an error naming the field when it is not valid JSON or not of the expected shape.
  */
 export function parseJsonParameter(
-	context: IExecuteFunctions,
+	context: ParameterContext,
 	itemIndex: number,
 	value: unknown,
 	field: string,

@@ -2,6 +2,8 @@
  * DeerAPI Chat: what each parameter and option puts into the request the relay receives.
  * Real workflows (Manual Trigger -> DeerAPI Chat) through n8n-core, against the sandbox.
  */
+import type { IDataObject } from 'n8n-workflow';
+
 import { startSandbox, type Sandbox } from '../../../sandbox';
 import { toBinaryData } from '../../support/workflow';
 import { byId, chatRequests, lastChatBody, NODE, nodeError, runChat, userMessage } from './helpers';
@@ -123,6 +125,40 @@ describe('messages', () => {
 		});
 		expect(lastChatBody(sandbox).messages).toEqual(history);
 		expect(result.json(NODE)[0].content).toBe('Sandbox reply to tool result: 12 degrees');
+	});
+
+	it('keeps reasoning_content on assistant entries, so a thinking model takes its tool turn back', async () => {
+		const tools = JSON.stringify([{ name: 'calculator', parameters: { type: 'object', properties: { input: { type: 'string' } } } }]);
+		const question = { role: 'user', content: 'What is 6 * 7?' };
+		const first = await runChat(sandbox, {
+			parameters: { model: byId('deepseek-reasoner'), messages: {}, history: JSON.stringify([question]), simplify: false, options: { tools } },
+		});
+		const answer = (first.json(NODE)[0].choices as Array<{ message: IDataObject }>)[0].message;
+		expect(answer.reasoning_content).toMatch(/^Thinking about: What is 6 \* 7\?/);
+		const call = (answer.tool_calls as IDataObject[])[0];
+		const history: IDataObject[] = [
+			question,
+			{ ...answer, timestamp: '2026-12-01T10:00:00Z' },
+			{ role: 'tool', tool_call_id: call.id, content: '42', reasoning_content: 'not for tools' },
+		];
+
+		const second = await runChat(sandbox, {
+			parameters: { model: byId('deepseek-reasoner'), messages: {}, history: JSON.stringify(history), options: { tools } },
+		});
+		expect(second.status).toBe('success');
+		expect(lastChatBody(sandbox).messages).toEqual([
+			question,
+			{ role: 'assistant', content: null, tool_calls: answer.tool_calls, reasoning_content: answer.reasoning_content },
+			{ role: 'tool', tool_call_id: call.id, content: '42' },
+		]);
+		expect(second.json(NODE)[0].content).toBe('Sandbox reply to tool result: 42');
+
+		// Without it the relay refuses the turn, as DeepSeek does.
+		const stripped = history.map(({ reasoning_content: _dropped, ...rest }) => rest);
+		const refused = await runChat(sandbox, {
+			parameters: { model: byId('deepseek-reasoner'), messages: {}, history: JSON.stringify(stripped), options: { tools } },
+		});
+		expect(refused.error?.message).toMatch(/Missing `reasoning_content` field in the assistant message at message index 1/);
 	});
 
 	it.each([
@@ -475,7 +511,7 @@ describe('tools', () => {
 		expect(item).toMatchObject({
 			content: '',
 			finishReason: 'tool_calls',
-			toolCalls: [{ id: expect.stringMatching(/^call_/), name: 'lookup_order', arguments: { orderId: 'sample orderId', express: true } }],
+			toolCalls: [{ id: expect.stringMatching(/^call_/), name: 'lookup_order', arguments: { orderId: 'Where is order 42?', express: true } }],
 		});
 	});
 

@@ -1,0 +1,40 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { extraBodyOption, maxRetriesOption, modelLocator, timeoutOption } from '../shared/n8n/parameters';
+import {
+	frequencyPenaltyOption,
+	maxTokensFieldOption,
+	maxTokensOption,
+	presencePenaltyOption,
+	reasoningEffortOption,
+	responseFormatOption,
+	temperatureOption,
+	topPOption,
+} from '../shared/n8n/sampling-options';
+
+const options: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	description: 'Only the options you add are sent',
+	options: [
+		extraBodyOption,
+		frequencyPenaltyOption,
+		maxRetriesOption,
+		maxTokensOption,
+		maxTokensFieldOption,
+		presencePenaltyOption,
+		reasoningEffortOption,
+		responseFormatOption({ jsonSchema: false }),
+		temperatureOption,
+		timeoutOption,
+		topPOption,
+	],
+};
+
+export const chatModelProperties: INodeProperties[] = [
+	modelLocator({ searchMethod: 'searchModels', defaultId: 'gpt-4o-mini', placeholder: 'e.g. deepseek-reasoner' }),
+	options,
+];
