@@ -6,6 +6,8 @@ import path from 'node:path';
 import { readImageInfo, startSandbox } from '../../sandbox';
 
 const root = path.resolve(__dirname, '../..');
+// Generous: in a fresh clone the first demo run builds the sandbox and the demo itself (tsc).
+const DEMO_TIMEOUT_MS = 180_000;
 
 // The launcher itself (plain JS): the test uses its own idea of "out of date".
 const launcher = require('../../scripts/demo.js') as { packageBuildReason(): string | undefined };
@@ -14,6 +16,13 @@ beforeAll(() => {
 	// The launcher would rebuild dist/, and `npm run build` empties it first: other suites load it meanwhile.
 	const reason = launcher.packageBuildReason();
 	if (reason) throw new Error(`Build first (npm run build): ${reason}`);
+});
+
+/** Demo processes still running: a test that times out must not leave its demo behind. */
+const running = new Set<ReturnType<typeof spawn>>();
+afterEach(() => {
+	for (const child of running) child.kill('SIGKILL');
+	running.clear();
 });
 
 /** `npm run demo` as a user runs it (the launcher builds only what is out of date). */
@@ -26,10 +35,14 @@ function demo(args: string[], env: Record<string, string> = {}) {
 			cwd: root,
 			env: { ...clean, NO_COLOR: '1', ...env },
 		});
+		running.add(child);
 		let output = '';
 		child.stdout.on('data', (chunk) => (output += chunk));
 		child.stderr.on('data', (chunk) => (output += chunk));
-		child.on('close', (code) => resolve({ code, output }));
+		child.on('close', (code) => {
+			running.delete(child);
+			resolve({ code, output });
+		});
 	});
 }
 
@@ -61,7 +74,7 @@ it('runs every example against the built-in sandbox and writes real image files'
 		expect(info).toBeDefined();
 		expect(path.extname(file)).toBe(`.${info!.format === 'jpeg' ? 'jpg' : info!.format}`);
 	}
-}, 60_000);
+}, DEMO_TIMEOUT_MS);
 
 it('with DEERAPI_API_KEY and DEERAPI_BASE_URL it runs against that relay with that key, and says so without the key', async () => {
 	const key = 'sk-demo-relay-key-4321';
@@ -81,7 +94,7 @@ it('with DEERAPI_API_KEY and DEERAPI_BASE_URL it runs against that relay with th
 	} finally {
 		await relay.close();
 	}
-}, 60_000);
+}, DEMO_TIMEOUT_MS);
 
 it('fails with a clear message and a non-zero exit when the relay cannot be reached, never printing the key', async () => {
 	const closed = await startSandbox();
@@ -95,4 +108,4 @@ it('fails with a clear message and a non-zero exit when the relay cannot be reac
 	expect(output).toContain('Check DEERAPI_API_KEY and DEERAPI_BASE_URL');
 	expect(output).not.toContain(key);
 	expect(output).not.toContain('0123456789');
-}, 60_000);
+}, DEMO_TIMEOUT_MS);

@@ -208,6 +208,14 @@ export function ensureN8nEnvironment(): N8nEnvironment {
 	const binaryDataService = new BinaryDataService(binaryDataConfig, errorReporter, logger as unknown as Logger);
 	Container.set(BinaryDataService, binaryDataService);
 
+	// Every trigger node's context asks for n8n-core's SSHClientsManager, which starts a cleanup
+	// interval; 1.x leaves it ref'd (2.x unrefs it), so a test process would never exit. The class
+	// is not exported from n8n-core's index: taken from its module file.
+	const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager') as {
+		SSHClientsManager: new (...args: any[]) => { cleanupTimer?: NodeJS.Timeout };
+	};
+	Container.get(SSHClientsManager).cleanupTimer?.unref();
+
 	environment = { logger, binaryDataService };
 	return environment;
 }

@@ -352,7 +352,9 @@ describe('n8n streaming mode', () => {
 	});
 
 	it('still works on an n8n without isStreaming / sendChunk (older n8n)', async () => {
-		const base = Object.getPrototypeOf(ExecuteContext.prototype) as Record<string, unknown>;
+		// 2.x defines them on ExecuteContext's base class, 1.x on ExecuteContext itself.
+		let base = ExecuteContext.prototype as unknown as Record<string, unknown>;
+		while (!Object.hasOwn(base, 'isStreaming')) base = Object.getPrototypeOf(base) as Record<string, unknown>;
 		const { isStreaming, sendChunk } = base;
 		base.isStreaming = undefined;
 		base.sendChunk = undefined;
