@@ -42,7 +42,7 @@ interface SideRun {
 }
 
 function newAgent(): Dispatcher {
-	// The transport's pool type and settings (sharedDispatcher in client.ts).
+	// The transport's pool type and settings (sharedDispatcher in dispatcher.ts).
 	return new EnvHttpProxyAgent({ keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 });
 }
 

@@ -15,6 +15,9 @@ export class Attempt {
 
 	private idleMs?: number;
 
+	/** The caller holds what arrived: silence meanwhile is not the relay's. */
+	private held = false;
+
 	constructor(
 		/** 1 for the first try. */
 		readonly number: number,
@@ -34,7 +37,7 @@ export class Attempt {
 	switchToIdleTimeout(ms: number): void {
 		clearTimeout(this.timer);
 		this.idleMs = ms;
-		this.timer = setTimeout(() => this.abort('idle'), ms);
+		this.timer = setTimeout(this.onIdle, ms);
 	}
 
 	/** Something arrived. */
@@ -44,11 +47,12 @@ export class Attempt {
 
 	/** The caller holds what arrived: its own pace is not the relay's silence. */
 	pauseIdle(): void {
-		if (this.idleMs !== undefined) clearTimeout(this.timer);
+		this.held = true;
 	}
 
 	resumeIdle(): void {
-		if (this.idleMs !== undefined) this.switchToIdleTimeout(this.idleMs);
+		this.held = false;
+		this.touch();
 	}
 
 	/** Whatever was thrown during the attempt, as one of our error classes. */
@@ -66,6 +70,11 @@ export class Attempt {
 	}
 
 	private readonly onCallerAbort = () => this.abort('caller');
+
+	private readonly onIdle = () => {
+		if (this.held) this.timer?.refresh();
+		else this.abort('idle');
+	};
 
 	private abort(reason: Firing): void {
 		if (this.firedBy) return;

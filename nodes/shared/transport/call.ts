@@ -47,6 +47,6 @@ export function apiRequest(connection: Connection, call: Omit<ApiCall<unknown>, 
 		body: call.body,
 		dispatcher: connection.dispatcher,
 		endpoint: call.endpoint,
-		redact: (text) => connection.redact(text),
+		redact: connection.redact,
 	};
 }

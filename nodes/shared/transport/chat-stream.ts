@@ -12,6 +12,8 @@ import type { ChatCompletionChunk } from './types';
 
 type Reader = AsyncIterator<Buffer>;
 
+const FEED_SLICE_BYTES = 16 * 1024;
+
 /** A chunk stream that can also hand out its chunks as they were read, many at a time. */
 export abstract class ChunkStream implements ChatChunkStream {
 	constructor(
@@ -58,20 +60,17 @@ class EventStream extends ChunkStream {
 	async *batches(): AsyncGenerator<ChatCompletionChunk[]> {
 		const { attempt, parser, reader } = this;
 		try {
-			for (let batch = parser.take(); ; batch = parser.take()) {
-				if (batch.length) {
-					attempt.pauseIdle();
-					yield batch;
-					attempt.resumeIdle();
-				}
-				const next = await reader.next();
-				if (next.done) break;
+			yield* this.parsed();
+			for (let next = await reader.next(); !next.done; next = await reader.next()) {
 				attempt.touch();
-				parser.feed(next.value);
+				// A slow reader gets big network chunks: feeding them in slices bounds the chunks held at once.
+				for (let from = 0; from < next.value.length; from += FEED_SLICE_BYTES) {
+					parser.feed(next.value.subarray(from, from + FEED_SLICE_BYTES));
+					yield* this.parsed();
+				}
 			}
 			parser.end();
-			const last = parser.take();
-			if (last.length) yield last;
+			yield* this.parsed();
 			parser.verdict();
 		} catch (caught) {
 			throw labelled(attempt.classify(caught, hostOf(this.url)), this.url, attempt.number);
@@ -79,6 +78,15 @@ class EventStream extends ChunkStream {
 			attempt.dispose();
 			await reader.return?.();
 		}
+	}
+
+	/** What the parser holds, handed to the caller; the caller's time with it is not the relay's silence. */
+	private *parsed(): Generator<ChatCompletionChunk[]> {
+		const batch = this.parser.take();
+		if (batch.length === 0) return;
+		this.attempt.pauseIdle();
+		yield batch;
+		this.attempt.resumeIdle();
 	}
 }
 

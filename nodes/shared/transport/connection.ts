@@ -67,7 +67,6 @@ export class Connection {
 	}
 
 	/** Some relays echo the key they rejected; it must not reach a message. */
-	redact(text: string): string {
-		return text.includes(this.apiKey) ? text.split(this.apiKey).join('sk-***') : text;
-	}
+	readonly redact = (text: string): string =>
+		text.includes(this.apiKey) ? text.split(this.apiKey).join('sk-***') : text;
 }

@@ -21,7 +21,7 @@ export async function download(connection: Connection, url: string, options: Dow
 		url: target,
 		headers: { 'user-agent': USER_AGENT, accept: 'image/*,*/*;q=0.8' },
 		dispatcher: redirectingDispatcher(connection.dispatcher),
-		redact: (text) => connection.redact(text),
+		redact: connection.redact,
 	};
 	try {
 		return await withRetries(connection.plan(target, options), async (attempt) => {

@@ -65,9 +65,6 @@ export interface ChatCompletionChunk {
 	usage?: Usage | null;
 }
 
-/** @deprecated the same as ChatCompletionChunk */
-export type ChatChunk = ChatCompletionChunk;
-
 /** What a stream delivers as it arrives, for callers that show progress (n8n's sendChunk). */
 export interface ChatDelta {
 	choiceIndex: number;
