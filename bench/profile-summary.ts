@@ -1,6 +1,8 @@
 /**
  * `node build/bench/profile-summary.js <file.cpuprofile> [top]`: self time by package and by
- * function, to say what dominates a profile written with BENCH_PROFILE or --cpu-prof.
+ * function, to say what dominates a profile written with BENCH_PROFILE or --cpu-prof. `windows`
+ * (monotonic-clock microseconds, the clock of a profile's timestamps and of process.hrtime) keeps
+ * only the samples inside them: the measured runs of a long-lived process such as n8n.
  */
 import { readFileSync } from 'node:fs';
 
@@ -22,11 +24,20 @@ function packageOf(url: string, fn: string): string {
 	return url;
 }
 
-export function summarise(file: string, top = 25): string {
-	const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+export type Window = [startUs: number, endUs: number];
+
+export function summarise(file: string, top = 25, windows?: Window[]): string {
+	const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number };
 	const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
 	const selfByNode = new Map<number, number>();
-	profile.samples.forEach((id, i) => selfByNode.set(id, (selfByNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+	let at = profile.startTime;
+	profile.samples.forEach((id, i) => {
+		// A sample's delta is the time since the one before: the time this stack was seen running.
+		const delta = profile.timeDeltas[i] ?? 0;
+		at += delta;
+		if (windows && !windows.some(([start, end]) => at >= start && at <= end)) return;
+		selfByNode.set(id, (selfByNode.get(id) ?? 0) + delta);
+	});
 	const byPackage = new Map<string, number>();
 	const byFunction = new Map<string, number>();
 	let total = 0;
@@ -38,7 +49,8 @@ export function summarise(file: string, top = 25): string {
 		const key = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
 		byFunction.set(key, (byFunction.get(key) ?? 0) + micros);
 	}
-	const lines = [`${file}: ${(total / 1000).toFixed(0)} ms sampled`, 'self time by package:'];
+	const windowed = windows ? ` in ${windows.length} window(s) of ${(windows.reduce((sum, [start, end]) => sum + end - start, 0) / 1000).toFixed(0)} ms` : '';
+	const lines = [`${file}: ${(total / 1000).toFixed(0)} ms sampled${windowed}`, 'self time by package:'];
 	const fmt = (micros: number) => `${(micros / 1000).toFixed(1).padStart(8)} ms ${((100 * micros) / total).toFixed(1).padStart(5)}%`;
 	for (const [key, micros] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 15)) lines.push(`${fmt(micros)}  ${key}`);
 	lines.push('self time by function:');

@@ -3,6 +3,7 @@
  * relay on loopback; prints one table. Not part of `npm test`.
  *
  *   node build/bench/run.js [--only overhead,streaming,throughput,images,load,embeddings] [--json file] [--markdown file]
+ *   node build/bench/run.js --real-n8n   the throughput in real n8n 2.40.7 instead (real-n8n.ts; the e2e tier's install)
  *
  * Environment: BENCH_PACKAGE_DIR (another built package folder, e.g. an experimental copy),
  * BENCH_TRANSPORT (another compiled transport folder, for 2 and 3), BENCH_PROFILE (a folder:
@@ -17,9 +18,13 @@ import { childEnv } from './lib/env';
 import { describeMachine, type Machine } from './lib/machine';
 import { RESULT_PREFIX, type BenchReport, type BenchRow } from './lib/report';
 
-const BENCHES = ['throughput', 'overhead', 'streaming', 'images', 'load', 'embeddings'] as const;
+const BENCHES = ['throughput', 'overhead', 'streaming', 'images', 'load', 'embeddings'];
+/** Run only when asked (--real-n8n or --only): it needs the e2e tier's n8n install. */
+const REAL_N8N = 'real-n8n';
 /** A bench that runs longer than this is stopped (the whole run must end by itself). */
 const BENCH_TIMEOUT_MS = 6 * 60_000;
+/** Real n8n may install itself first (cold: several minutes). */
+const REAL_N8N_TIMEOUT_MS = 20 * 60_000;
 
 function option(name: string): string | undefined {
 	const index = process.argv.indexOf(`--${name}`);
@@ -38,10 +43,13 @@ function runBench(name: string): Promise<BenchReport> {
 		child.stdout.on('data', (chunk: Buffer) => {
 			stdout += chunk.toString();
 		});
+		const timeoutMs = name === REAL_N8N ? REAL_N8N_TIMEOUT_MS : BENCH_TIMEOUT_MS;
 		const timer = setTimeout(() => {
-			process.stderr.write(`  ${name}: over ${BENCH_TIMEOUT_MS / 60000} min, stopping it\n`);
-			child.kill('SIGKILL');
-		}, BENCH_TIMEOUT_MS);
+			process.stderr.write(`  ${name}: over ${timeoutMs / 60000} min, stopping it\n`);
+			// SIGTERM first: real-n8n stops the n8n it started on the way out.
+			child.kill('SIGTERM');
+			setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
+		}, timeoutMs);
 		child.on('error', reject);
 		child.on('exit', (code, signal) => {
 			clearTimeout(timer);
@@ -98,7 +106,11 @@ function machineLines(machine: Machine): string[] {
 
 async function main(): Promise<void> {
 	const only = option('only')?.split(',').map((s) => s.trim());
-	const selected = BENCHES.filter((name) => !only || only.includes(name));
+	const selected = only
+		? [...BENCHES, REAL_N8N].filter((name) => only.includes(name))
+		: process.argv.includes(`--${REAL_N8N}`)
+			? [REAL_N8N]
+			: BENCHES;
 	const machine = describeMachine();
 	process.stderr.write(`${machineLines(machine).join('\n')}\n`);
 	const started = Date.now();

@@ -106,10 +106,10 @@ export class N8nInstance {
 		return result;
 	}
 
-	/** `n8n start`, resolved once the editor answers on its port. */
-	async start(timeoutMs = 180_000): Promise<void> {
+	/** `n8n start`, resolved once the editor answers on its port; `extraEnv` for this process only (e.g. NODE_OPTIONS). */
+	async start(timeoutMs = 180_000, extraEnv: Record<string, string> = {}): Promise<void> {
 		this.port = await freePort();
-		const env = this.env({ N8N_PORT: String(this.port), N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
+		const env = this.env({ N8N_PORT: String(this.port), N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...extraEnv });
 		this.server = await this.startServer(['start'], env, timeoutMs, async (output) => {
 			if (!/Editor is now accessible/.test(output)) return false;
 			return (await fetch(`${this.baseUrl}/healthz`).catch(() => undefined))?.ok === true;
@@ -159,6 +159,11 @@ export class N8nInstance {
 		}
 		await stopProcess(child, 5_000);
 		throw new Error(`n8n ${args[0]} did not answer within ${timeoutMs / 1000} s:\n${output.slice(-2000)}`);
+	}
+
+	/** The pid of `n8n start`, while it runs. */
+	get serverPid(): number | undefined {
+		return this.server?.pid;
 	}
 
 	/** Every log file of this instance: the main's, the workers'. */

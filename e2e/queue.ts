@@ -43,7 +43,7 @@ interface StoredExecution {
 	execution?: RawExecution;
 }
 
-function webhookPath(id: string): string {
+export function webhookPath(id: string): string {
 	return `e2e-${id.toLowerCase()}`;
 }
 
@@ -60,8 +60,11 @@ function asWebhookWorkflow(file: string): Record<string, unknown> {
 	return { ...workflow, id, nodes, active: false };
 }
 
-/** Webhook → Code (n items carrying the run and item number) → Chat, whose prompt says which run and item it is. */
-function chatBatchWorkflow(id: string, name: string, items: number, maxConcurrency: number): Record<string, unknown> {
+/**
+ * Webhook → Code (n items carrying the run and item number) → Chat, whose prompt says which run and
+ * item it is. `responseMode` "lastNode" makes the webhook answer when the run is over (the bench waits on it).
+ */
+export function chatBatchWorkflow(id: string, name: string, items: number, maxConcurrency: number, responseMode: 'onReceived' | 'lastNode' = 'onReceived'): Record<string, unknown> {
 	const trigger = 'Start';
 	const code = 'Items';
 	const chat = 'Chat';
@@ -71,7 +74,7 @@ function chatBatchWorkflow(id: string, name: string, items: number, maxConcurren
 		active: false,
 		settings: { executionOrder: 'v1' },
 		nodes: [
-			{ id: randomUUID(), name: trigger, type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: randomUUID(), parameters: { httpMethod: 'POST', path: webhookPath(id), responseMode: 'onReceived', options: {} } },
+			{ id: randomUUID(), name: trigger, type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: randomUUID(), parameters: { httpMethod: 'POST', path: webhookPath(id), responseMode, options: {} } },
 			{
 				id: randomUUID(),
 				name: code,
@@ -102,7 +105,7 @@ function chatBatchWorkflow(id: string, name: string, items: number, maxConcurren
 }
 
 /** Parses n8n's stored run data (flatted) with the flatted of that n8n install. */
-function parseStored(n8n: N8nInstance, data: string): RawExecution {
+export function parseStored(n8n: N8nInstance, data: string): RawExecution {
 	const flatted = require(path.join(n8n.installed.n8nDir, 'node_modules', 'flatted')) as { parse: (text: string) => RawExecution['data'] };
 	return { data: flatted.parse(data) };
 }

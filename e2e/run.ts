@@ -22,7 +22,8 @@ export const OUTPUT_DIR = process.env.DEERAPI_E2E_OUT
 	? path.resolve(process.env.DEERAPI_E2E_OUT)
 	: path.join(REPO_ROOT, 'e2e-output');
 
-async function pack(runDir: string): Promise<string> {
+/** `npm pack` of the clone into runDir: the tarball a user would install. */
+export async function pack(runDir: string): Promise<string> {
 	const result = await run('npm', ['pack', '--json', '--pack-destination', runDir, '--loglevel=error'], { cwd: REPO_ROOT });
 	const [packed] = JSON.parse(result.stdout) as Array<{ filename: string }>;
 	return path.join(runDir, packed.filename);

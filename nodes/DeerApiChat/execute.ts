@@ -4,6 +4,7 @@ import { findMediaUrls } from '../shared/media';
 import { downloadMedia } from '../shared/n8n/chat-media';
 import { runClient } from '../shared/n8n/client';
 import { toNodeError } from '../shared/n8n/errors';
+import { withFixedParametersReadOnce } from '../shared/n8n/fixed-parameters';
 import { runPerItem } from '../shared/n8n/items';
 import { readConcurrency } from '../shared/n8n/parameters';
 import { runsAsTool } from '../shared/n8n/tool-run';
@@ -13,12 +14,13 @@ import { readChatRequest, type ChatRequest } from './request';
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	if (this.getInputData().length === 0) return [[]];
+	const parameters = withFixedParametersReadOnce(this);
 	// Timeout, Max Retries and Max Concurrent Requests shape the run: they are read from item 0.
-	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const options = parameters.getNodeParameter('options', 0, {}) as IDataObject;
 	const client = await runClient(this, options);
 	return await runPerItem(
 		this,
-		async (itemIndex, signal) => await chatItem(this, client, await readChatRequest(this, itemIndex), itemIndex, signal),
+		async (itemIndex, signal) => await chatItem(this, client, await readChatRequest(parameters, itemIndex), itemIndex, signal),
 		readConcurrency(options),
 	);
 }

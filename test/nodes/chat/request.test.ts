@@ -539,3 +539,70 @@ describe('tools', () => {
 		expect(result.json(NODE)[0]).not.toHaveProperty('toolCalls');
 	});
 });
+
+describe('parameters read per item', () => {
+	// Fixed parameters are read once per run; whatever holds an expression must still follow each item.
+	it('resolves expressions in the model, an option and the messages for every item; fixed ones are the same for all', async () => {
+		const result = await runChat(sandbox, {
+			parameters: {
+				model: byId('={{ $json.model }}'),
+				systemMessage: 'Answer briefly.',
+				messages: userMessage('={{ $json.q }}'),
+				options: { temperature: 0.2, seed: '={{ $json.seed }}', maxConcurrency: 1 },
+			},
+			input: [
+				{ json: { model: 'gpt-4o', q: 'one', seed: 1 } },
+				{ json: { model: 'gpt-4o-mini', q: 'two', seed: 2 } },
+				{ json: { model: 'gpt-4o', q: 'three', seed: 3 } },
+			],
+		});
+		expect(result.status).toBe('success');
+		expect(chatRequests(sandbox).map((request) => request.body)).toEqual(
+			[
+				['gpt-4o', 'one', 1],
+				['gpt-4o-mini', 'two', 2],
+				['gpt-4o', 'three', 3],
+			].map(([model, q, seed]) => ({
+				model,
+				messages: [
+					{ role: 'system', content: 'Answer briefly.' },
+					{ role: 'user', content: q },
+				],
+				temperature: 0.2,
+				seed,
+				...STREAM,
+			})),
+		);
+		expect(result.json(NODE).map((json) => json.content)).toEqual(['one', 'two', 'three'].map((q) => `Sandbox reply to: ${q}`));
+	});
+
+	it('gives each item its own error when a fixed parameter is invalid, under Continue On Fail', async () => {
+		const result = await runChat(sandbox, {
+			parameters: { messages: userMessage('={{ $json.q }}'), options: { extraBody: '{not json' } },
+			input: [{ json: { q: 'one' } }, { json: { q: 'two' } }, { json: { q: 'three' } }],
+			continueOnFail: true,
+		});
+		expect(result.status).toBe('success');
+		const items = result.output(NODE);
+		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		for (const item of items) expect(item.json.error).toMatch(/^Extra Body Fields: not valid JSON/);
+		expect(chatRequests(sandbox)).toHaveLength(0);
+	});
+
+	it('fails only the item whose expression gives an invalid value, under Continue On Fail', async () => {
+		const result = await runChat(sandbox, {
+			parameters: { messages: userMessage('={{ $json.q }}'), options: { extraBody: '={{ $json.extra }}', maxConcurrency: 1 } },
+			input: [
+				{ json: { q: 'one', extra: '{"watermark": false}' } },
+				{ json: { q: 'two', extra: '{broken' } },
+				{ json: { q: 'three', extra: '{}' } },
+			],
+			continueOnFail: true,
+		});
+		const items = result.output(NODE);
+		expect(items[0].json.content).toBe('Sandbox reply to: one');
+		expect(items[1].json.error).toMatch(/^Extra Body Fields: not valid JSON/);
+		expect(items[2].json.content).toBe('Sandbox reply to: three');
+		expect(chatRequests(sandbox).map((request) => request.body.watermark)).toEqual([false, undefined]);
+	});
+});
