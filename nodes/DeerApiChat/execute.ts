@@ -20,7 +20,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const client = await runClient(this, options);
 	return await runPerItem(
 		this,
-		async (itemIndex, signal) => await chatItem(this, client, await readChatRequest(parameters, itemIndex), itemIndex, signal),
+		{
+			read: async (itemIndex) => await readChatRequest(parameters, itemIndex),
+			send: async (request, itemIndex, signal) => await chatItem(this, client, request, itemIndex, signal),
+		},
 		readConcurrency(options),
 	);
 }

@@ -12,11 +12,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const client = await runClient(this, options);
 	return await runPerItem(
 		this,
-		async (itemIndex, signal) => {
-			const request = await readImageEditRequest(this, client, itemIndex, signal);
-			const response = await client.editImages(request.form, { signal });
-			const answer = imagesApiSources(this.getNode(), request.model, response.body, itemIndex);
-			return await imageItems(this, client, request, itemIndex, answer, signal);
+		{
+			read: async (itemIndex, signal) => await readImageEditRequest(this, client, itemIndex, signal),
+			send: async (request, itemIndex, signal) => {
+				const response = await client.editImages(request.form, { signal });
+				const answer = imagesApiSources(this.getNode(), request.model, response.body, itemIndex);
+				return await imageItems(this, client, request, itemIndex, answer, signal);
+			},
 		},
 		readConcurrency(options),
 	);

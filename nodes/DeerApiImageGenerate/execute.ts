@@ -18,13 +18,15 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const client = await runClient(this, options);
 	return await runPerItem(
 		this,
-		async (itemIndex, signal) => {
-			const request = await readImageRequest(this, itemIndex);
-			const answer =
-				request.mode === 'chat'
-					? await generateInChat(this, client, request, itemIndex, signal)
-					: await generateWithImagesApi(this, client, request, itemIndex, signal);
-			return await imageItems(this, client, request, itemIndex, answer, signal);
+		{
+			read: async (itemIndex) => await readImageRequest(this, itemIndex),
+			send: async (request, itemIndex, signal) => {
+				const answer =
+					request.mode === 'chat'
+						? await generateInChat(this, client, request, itemIndex, signal)
+						: await generateWithImagesApi(this, client, request, itemIndex, signal);
+				return await imageItems(this, client, request, itemIndex, answer, signal);
+			},
 		},
 		readConcurrency(options),
 	);

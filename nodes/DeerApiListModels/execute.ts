@@ -23,23 +23,27 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	return await runPerItem(
 		this,
-		async (itemIndex, signal) => {
-			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			const query = readQuery(this, itemIndex, options);
-			const output = oneOf(this, itemIndex, 'Output', options.output ?? 'perModel', OUTPUT_MODES);
+		{
+			read: async (itemIndex) => {
+				const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+				const query = readQuery(this, itemIndex, options);
+				const output = oneOf(this, itemIndex, 'Output', options.output ?? 'perModel', OUTPUT_MODES);
+				const credential = await this.getCredentials(CREDENTIAL_TYPE, itemIndex);
+				return { query, output, credential };
+			},
+			send: async ({ query, output, credential }, _itemIndex, signal) => {
+				const client = clientFromCredential(credential, tuning);
+				const key = modelListKey(client, credential);
+				let list = lists.get(key);
+				if (!list) {
+					list = client.listModels({ signal }).then((response) => response.body);
+					lists.set(key, list);
+				}
 
-			const credential = await this.getCredentials(CREDENTIAL_TYPE, itemIndex);
-			const client = clientFromCredential(credential, tuning);
-			const key = modelListKey(client, credential);
-			let list = lists.get(key);
-			if (!list) {
-				list = client.listModels({ signal }).then((response) => response.body);
-				lists.set(key, list);
-			}
-
-			const models = selectModels(await list, query) as unknown as IDataObject[];
-			if (output === 'singleItem') return [{ json: { count: models.length, models } }];
-			return models.map((json) => ({ json }));
+				const models = selectModels(await list, query) as unknown as IDataObject[];
+				if (output === 'singleItem') return [{ json: { count: models.length, models } }];
+				return models.map((json) => ({ json }));
+			},
 		},
 		// One at a time: after the one fetch, what is left per item is local work.
 		1,

@@ -4,8 +4,16 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { toNodeError, type NodeError } from './errors';
 
-/** Work for one input item: its output items (pairedItem is filled in when left out). */
-export type ItemHandler = (itemIndex: number, signal: AbortSignal) => Promise<INodeExecutionData[]>;
+/** How the per-item runner reads an item and makes its call. */
+export interface ItemSpec<T> {
+	/**
+	 * Reads and validates one item (parameters, expressions, binary data): a throw fails that item
+	 * alone, before its call. Runs ahead of the calls, see runPerItem.
+	 */
+	read: (itemIndex: number, signal: AbortSignal) => T | Promise<T>;
+	/** The item's call: its output items (pairedItem is filled in when left out). */
+	send: (request: T, itemIndex: number, signal: AbortSignal) => Promise<INodeExecutionData[]>;
+}
 
 export const DEFAULT_CONCURRENCY = 5;
 
@@ -18,21 +26,50 @@ interface WorkUnit {
 	run: (signal: AbortSignal) => Promise<Array<INodeExecutionData[] | Error>>;
 }
 
+/** Lets pending I/O (answers that arrived, requests to write) run before the next read. */
+const yieldToIo = async () => await new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
- * Runs `handler` for every input item, up to `concurrency` at once, and returns the node's single
- * output in input order, each item paired to its input. n8n's cancel signal aborts what is in
- * flight. A failing item fails the node (the others in flight are aborted, nothing more starts),
- * or, under Continue On Fail, becomes an error item while the rest go on.
+ * Runs every input item, up to `concurrency` calls at once, and returns the node's single output
+ * in input order, each item paired to its input. n8n's cancel signal aborts what is in flight. A
+ * failing item fails the node (the others in flight are aborted, nothing more starts), or, under
+ * Continue On Fail, becomes an error item while the rest go on.
+ *
+ * Items are read in input order, up to `concurrency` items ahead of the calls, one read per turn
+ * of the event loop: in real n8n a read costs milliseconds of CPU (each expression is evaluated in
+ * its isolate), and read while the calls in flight wait for the relay, the next item is ready
+ * when a slot frees up instead of delaying every wave of answers by its reads.
  */
-export async function runPerItem(
+export async function runPerItem<T>(
 	context: IExecuteFunctions,
-	handler: ItemHandler,
+	spec: ItemSpec<T>,
 	concurrency = DEFAULT_CONCURRENCY,
 ): Promise<INodeExecutionData[][]> {
 	const items = context.getInputData();
+	const window = Math.max(1, Math.floor(concurrency) || 1);
+	const reads: Array<Promise<T>> = [];
+	let readChain: Promise<unknown> = Promise.resolve();
+	const readUpTo = (last: number, signal: AbortSignal) => {
+		for (let itemIndex = reads.length; itemIndex <= Math.min(last, items.length - 1); itemIndex++) {
+			const read = readChain.then(async () => {
+				if (signal.aborted) throw signal.reason;
+				if (itemIndex > 0) await yieldToIo();
+				return await spec.read(itemIndex, signal);
+			});
+			// Its unit awaits it; until then a failed read must not count as unhandled.
+			read.catch(() => undefined);
+			reads.push(read);
+			readChain = read.catch(() => undefined);
+		}
+	};
 	const units = items.map((_, itemIndex): WorkUnit => ({
 		itemIndexes: [itemIndex],
-		run: async (signal) => [await handler(itemIndex, signal)],
+		run: async (signal) => {
+			readUpTo(itemIndex, signal);
+			const request = await reads[itemIndex];
+			readUpTo(itemIndex + window, signal);
+			return [await spec.send(request, itemIndex, signal)];
+		},
 	}));
 	const results: INodeExecutionData[][] = new Array(items.length);
 	await runUnits(context, units, concurrency, results);
