@@ -156,11 +156,12 @@ describe('npm pack', () => {
 		);
 	});
 
-	it('ships dist/, README, LICENSE and package.json only', () => {
-		expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE']));
-		const outside = files.filter(
-			(file) => !['package.json', 'README.md', 'LICENSE'].includes(file) && !file.startsWith('dist/'),
-		);
+	// What a user needs: n8n loads dist/ JavaScript, its codex files and icons; the npm page shows
+	// the README (its links to docs/ and examples/ lead to the repository).
+	it('ships dist/, README, LICENSE, CHANGELOG and package.json only', () => {
+		const topLevel = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
+		expect(files).toEqual(expect.arrayContaining(topLevel));
+		const outside = files.filter((file) => !topLevel.includes(file) && !file.startsWith('dist/'));
 		expect(outside).toEqual([]);
 	});
 
@@ -173,9 +174,11 @@ describe('npm pack', () => {
 		expect(files.filter((file) => file.endsWith('.svg')).length).toBe(2 * (manifest.n8n.nodes.length + manifest.n8n.credentials.length));
 	});
 
-	it('ships no tests, sources, source maps, build caches or sandbox', () => {
+	it('ships no tests, sources, declaration files, source maps, build caches, sandbox, docs or examples', () => {
+		// tsc writes declarations into dist/ (tsconfig.build.json); nobody imports a node package.
+		expect(existsSync(path.join(root, 'dist/nodes/DeerApiChat/DeerApiChat.node.d.ts'))).toBe(true);
 		const unwanted = files.filter((file) =>
-			/(^|\/)(test|tests|__tests__|sandbox|bench)\/|\.test\.|\.map$|tsbuildinfo|(?<!\.d)\.ts$/.test(file),
+			/(^|\/)(test|tests|__tests__|sandbox|bench|docs|examples)\/|\.test\.|\.map$|tsbuildinfo|\.ts$/.test(file),
 		);
 		expect(unwanted).toEqual([]);
 	});
