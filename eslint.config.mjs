@@ -94,7 +94,7 @@ export default [
 	{
 		// Below the n8n glue: plain TypeScript that knows nothing of n8n, by design. Its errors
 		// are classes of its own, turned into NodeApiError / NodeOperationError by shared/n8n/errors.ts.
-		files: ['nodes/shared/transport/**/*.ts', 'nodes/shared/media.ts', 'nodes/shared/model-kinds.ts'],
+		files: ['nodes/shared/transport/**/*.ts', 'nodes/shared/media.ts', 'nodes/shared/model-kinds.ts', 'nodes/shared/balance.ts'],
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
 ];

@@ -47,14 +47,20 @@ export function webhookPath(id: string): string {
 	return `e2e-${id.toLowerCase()}`;
 }
 
-/** An example with its manual trigger swapped for a webhook of the same name, so its connections hold. */
+/**
+ * An example with its manual trigger swapped for a webhook of the same name, so its connections
+ * hold. Its other triggers (example 12's Schedule Trigger) are disabled: published, they would start
+ * runs of their own in the middle of the test.
+ */
 function asWebhookWorkflow(file: string): Record<string, unknown> {
 	const workflow = readExample(file);
 	const id = workflowId(file);
 	const nodes = (workflow.nodes as Array<Record<string, unknown>>).map((node) =>
 		node.type === 'n8n-nodes-base.manualTrigger'
 			? { ...node, type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: randomUUID(), parameters: { httpMethod: 'POST', path: webhookPath(id), responseMode: 'onReceived', options: {} } }
-			: node,
+			: /Trigger$/.test(String(node.type))
+				? { ...node, disabled: true }
+				: node,
 	);
 	if (!nodes.some((node) => node.type === 'n8n-nodes-base.webhook')) throw new Error(`${file} has no manual trigger to start it by`);
 	return { ...workflow, id, nodes, active: false };

@@ -57,6 +57,11 @@ async function main(): Promise<void> {
 	console.log('DeerAPI sandbox running.');
 	console.log(`  Base URL (paste into the n8n credential): ${sandbox.url}`);
 	console.log(`  API key:                                  ${sandbox.apiKey}`);
+	console.log(`  Balance cases (DeerAPI Account), other keys of this relay:`);
+	console.log(`    unlimited key                           ${sandbox.accountKeys.unlimited}`);
+	console.log(`    one-api (no /api/usage/token)           ${sandbox.accountKeys.oneApi}`);
+	console.log(`    relay without balance routes            ${sandbox.accountKeys.noRoutes}`);
+	console.log(`    balance errors as HTTP 200              ${sandbox.accountKeys.error200}`);
 	console.log('  It serves fake, deterministic answers only: no real model is called.');
 	console.log('  Press Ctrl+C to stop.');
 

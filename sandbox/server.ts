@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { accountKeys, accountRoute, defaultAccounts, handleAccountRoute, SANDBOX_ACCOUNTS, type SandboxAccount } from './account';
 import { handleSpeech, handleTranscription } from './audio';
+import { bearerKey } from './auth';
 import { handleChat } from './chat';
 import { handleImageEdits } from './edits';
 import { handleEmbeddings } from './embeddings';
@@ -36,9 +38,10 @@ const REQUEST_ID_HEADER = 'x-oneapi-request-id';
 
 export async function startSandbox(options: SandboxServerOptions = {}): Promise<Sandbox> {
 	const host = options.host ?? '127.0.0.1';
+	const apiKey = options.apiKey ?? 'sk-sandbox';
 	const state: SandboxState = {
 		url: '',
-		apiKey: options.apiKey ?? 'sk-sandbox',
+		apiKey,
 		latencyMs: options.latencyMs ?? 0,
 		imageBytes: options.imageBytes,
 		models: cloneModels(options.models ?? DEFAULT_MODELS),
@@ -46,6 +49,7 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		files: new FileStore(),
 		toolCallCount: 0,
 		reasoningByToolCall: new Map(),
+		accounts: defaultAccounts(apiKey),
 	};
 	const requests: RecordedRequest[] = [];
 	const faults = new FaultQueue();
@@ -152,6 +156,8 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		ctx: RouteContext,
 		form: MultipartParse,
 	): RouteResult {
+		const account = accountRoute(method, routePath, recorded.path);
+		if (account) return handleAccountRoute(account, recorded, state.accounts, ctx.requestId);
 		const endpoint = `${method} ${routePath}`;
 		const known = [
 			'GET /v1/models',
@@ -185,11 +191,10 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		return handleImages(recorded.body, ctx);
 	}
 
+	// The account keys (Sandbox.accountKeys) are keys of this relay too.
 	function authorized(header: string | string[] | undefined): boolean {
-		if (typeof header !== 'string') return false;
-		const value = header.trim();
-		const key = /^bearer\s+/i.test(value) ? value.replace(/^bearer\s+/i, '') : value;
-		return key === state.apiKey;
+		const key = bearerKey(header);
+		return key !== '' && (key === state.apiKey || state.accounts.has(key));
 	}
 
 	await new Promise<void>((resolve, reject) => {
@@ -205,6 +210,7 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 	const sandbox: Sandbox = {
 		url: state.url,
 		apiKey: state.apiKey,
+		accountKeys: accountKeys(state.apiKey),
 		requests,
 		lastRequest(path?: string) {
 			for (let i = requests.length - 1; i >= 0; i--) {
@@ -230,6 +236,14 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		},
 		setModels(models) {
 			state.models = cloneModels(models);
+		},
+		setAccount(key: string, account: Partial<SandboxAccount> | undefined) {
+			if (account === undefined) {
+				state.accounts.delete(key);
+				return;
+			}
+			const base = state.accounts.get(key) ?? SANDBOX_ACCOUNTS.limited;
+			state.accounts.set(key, { ...base, ...account });
 		},
 		setImageBytes(n: number | undefined) {
 			state.imageBytes = n;

@@ -1,3 +1,4 @@
+import type { SandboxAccount } from './account';
 import type { FileStore } from './files';
 import type { SandboxModel } from './types';
 
@@ -13,6 +14,8 @@ export interface SandboxState {
 	toolCallCount: number;
 	/** The reasoning_content a thinking model sent with each tool call id, to check what comes back. */
 	reasoningByToolCall: Map<string, string>;
+	/** The balance routes' figures, by key (see account.ts). */
+	accounts: Map<string, SandboxAccount>;
 }
 
 /** Per-request facts a route may need besides the body. */

@@ -1,3 +1,5 @@
+import type { AccountKind, SandboxAccount } from './account';
+
 export type SandboxModel = {
 	id: string;
 	object?: 'model';
@@ -99,6 +101,12 @@ export interface Sandbox {
 	/** 'http://127.0.0.1:PORT' */
 	url: string;
 	apiKey: string;
+	/**
+	 * Keys whose balance routes play a case (see account.ts): `limited` is `apiKey` (US$25 granted,
+	 * US$21.50 used), `unlimited`, `oneApi` (no /api/usage/token), `noRoutes` (no balance routes),
+	 * `error200` (errors as HTTP 200). All of them are valid keys on every route.
+	 */
+	accountKeys: Record<AccountKind, string>;
 	/** Every request received, in order, including /files and auth failures. */
 	requests: RecordedRequest[];
 	/** The latest request whose full path equals `path` or ends with it (so '/v1/models' also finds '/openai/v1/models'). */
@@ -111,6 +119,8 @@ export interface Sandbox {
 	clearFaults(): void;
 	setLatency(ms: number): void;
 	setModels(models: SandboxModel[]): void;
+	/** Sets (merged over the key's account, or the limited one) or removes a key's balance figures and routes. */
+	setAccount(key: string, account: Partial<SandboxAccount> | undefined): void;
 	setImageBytes(n: number | undefined): void;
 	fileUrl(name: string): string;
 	/** Also destroys open (stalled) sockets so that test runners can exit. */

@@ -133,7 +133,7 @@ async function chooseTarget(): Promise<Target> {
 		print(
 			dim(
 				'  These are real, billed requests to gpt-4o-mini, gpt-image-1 (quality low), gpt-4o-image, gpt-4o, ' +
-					'text-embedding-3-small, tts-1 and whisper-1; image models take a while.',
+					'text-embedding-3-small, tts-1 and whisper-1; image models take a while. The balance routes cost nothing.',
 			),
 		);
 		return { baseUrl: url, apiKey, label: url };

@@ -10,7 +10,8 @@ export const IMAGE_EDIT_TYPE = 'n8n-nodes-deerapi-relay.deerApiImageEdit';
 export const LIST_MODELS_TYPE = 'n8n-nodes-deerapi-relay.deerApiListModels';
 export const EMBEDDINGS_TYPE = 'n8n-nodes-deerapi-relay.deerApiEmbeddings';
 export const AUDIO_TYPE = 'n8n-nodes-deerapi-relay.deerApiAudio';
-export const OUR_TYPES = new Set([CHAT_TYPE, IMAGE_TYPE, IMAGE_EDIT_TYPE, LIST_MODELS_TYPE, EMBEDDINGS_TYPE, AUDIO_TYPE]);
+export const ACCOUNT_TYPE = 'n8n-nodes-deerapi-relay.deerApiAccount';
+export const OUR_TYPES = new Set([CHAT_TYPE, IMAGE_TYPE, IMAGE_EDIT_TYPE, LIST_MODELS_TYPE, EMBEDDINGS_TYPE, AUDIO_TYPE, ACCOUNT_TYPE]);
 
 const INDENT = '    ';
 
@@ -133,6 +134,23 @@ function listModelsSummary(items: INodeExecutionData[]): string[] {
 	];
 }
 
+const usd = (value: unknown) => (typeof value === 'number' ? `US$${value.toFixed(2)}` : '-');
+
+/** "US$3.50 left of US$25.00 (US$21.50 used)", and the routes that answered. */
+function balanceSummary(items: INodeExecutionData[]): string[] {
+	return items.flatMap(({ json }) => {
+		if (json.error) return [`${INDENT}error: ${clip(json.error, 100)}`];
+		const figures = json.unlimited
+			? `unlimited (${usd(json.used)} used)`
+			: `${usd(json.remaining)} left of ${usd(json.granted)} (${usd(json.used)} used)`;
+		const routes = (Array.isArray(json.answeredBy) ? json.answeredBy : []).map((url) => new URL(String(url)).pathname);
+		return [
+			`${INDENT}balance:     ${figures}${json.accessUntil ? `, until ${String(json.accessUntil)}` : ''}`,
+			`${INDENT}answered by: ${routes.join(', ') || '-'}`,
+		];
+	});
+}
+
 /** The report of one of our nodes; undefined for other node types. */
 export function describeOurNode(type: string, items: INodeExecutionData[]): string[] | undefined {
 	if (items.length === 0 && OUR_TYPES.has(type)) return [`${INDENT}(no items)`];
@@ -149,6 +167,8 @@ export function describeOurNode(type: string, items: INodeExecutionData[]): stri
 			return itemsReport(items.map((item) => ({ ...item, json: { ...item.json, embedding: `[${(item.json.embedding as unknown[] | undefined)?.length ?? 0} numbers]` } })));
 		case AUDIO_TYPE:
 			return itemsReport(items);
+		case ACCOUNT_TYPE:
+			return balanceSummary(items);
 		default:
 			return undefined;
 	}

@@ -1,3 +1,4 @@
+import { unixTimeToIso } from '../shared/dates';
 import { classifyModel, compareModelIds, uniqueModels, type ModelKind } from '../shared/model-kinds';
 import type { ModelEntry } from '../shared/transport';
 import type { SearchMode, SortOrder } from './description';
@@ -20,23 +21,12 @@ export interface ModelQuery {
 	limit?: number;
 }
 
-/**
- * `created` as an ISO date. Relays send Unix seconds; a value too large for seconds is taken as
- * milliseconds (some relays send those) rather than shown as a date thousands of years ahead.
- */
-export function createdDate(value: unknown): string | null {
-	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-	if (typeof number !== 'number' || !Number.isFinite(number) || number <= 0) return null;
-	const date = new Date(number > 1e11 ? number : number * 1000);
-	return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
-
 export function describeModel(entry: ModelEntry): ModelRow {
 	const owner = entry.owned_by;
 	return {
 		id: entry.id,
 		ownedBy: typeof owner === 'string' && owner !== '' ? owner : null,
-		created: createdDate(entry.created),
+		created: unixTimeToIso(entry.created),
 		type: classifyModel(entry),
 		// A copy: the list is shared by every input item, and later nodes may change what they get.
 		raw: structuredClone(entry),

@@ -75,6 +75,10 @@ it('runs every example against the built-in sandbox and writes real image and au
 		`Done: ${EXAMPLE_COUNT} workflows ran against the built-in sandbox, (\\d+) images \\(\\+1 other file\\) written to (.+?), total`,
 	).exec(output);
 	expect(summary).not.toBeNull();
+	// The balance example: the figures, the routes, and the alert it ends with.
+	expect(output).toMatch(/balance: +US\$3\.50 left of US\$25\.00 \(US\$21\.50 used\), until 2027-01-01T00:00:00\.000Z/);
+	expect(output).toContain('answered by: /v1/dashboard/billing/subscription, /v1/dashboard/billing/usage, /api/usage/token');
+	expect(output).toContain('DeerAPI balance is low: US$3.50 left of US$25.00.');
 
 	const files = filesUnder(out);
 	expect(files).toHaveLength(Number(summary![1]) + 1);
@@ -108,6 +112,8 @@ it('with DEERAPI_API_KEY and DEERAPI_BASE_URL it runs against that relay with th
 				'/v1/embeddings',
 				'/v1/audio/speech',
 				'/v1/audio/transcriptions',
+				'/v1/dashboard/billing/subscription',
+				'/v1/dashboard/billing/usage',
 			]),
 		);
 		expect(api.every((request) => request.headers.authorization === `Bearer ${key}`)).toBe(true);

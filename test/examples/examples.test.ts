@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import { DeerApiRelayApi } from '../../credentials/DeerApiRelayApi.credentials';
+import { DeerApiAccount } from '../../nodes/DeerApiAccount/DeerApiAccount.node';
 import { DeerApiAudio } from '../../nodes/DeerApiAudio/DeerApiAudio.node';
 import { DeerApiChat } from '../../nodes/DeerApiChat/DeerApiChat.node';
 import { DeerApiImageEdit } from '../../nodes/DeerApiImageEdit/DeerApiImageEdit.node';
@@ -47,6 +48,7 @@ const harness = createHarness({
 		'n8n-nodes-deerapi-relay.deerApiListModels': new DeerApiListModels(),
 		'n8n-nodes-deerapi-relay.deerApiEmbeddings': new DeerApiEmbeddings(),
 		'n8n-nodes-deerapi-relay.deerApiAudio': new DeerApiAudio(),
+		'n8n-nodes-deerapi-relay.deerApiAccount': new DeerApiAccount(),
 	},
 	credentialTypes: [new DeerApiRelayApi()],
 });
@@ -103,7 +105,7 @@ async function runExample(file: string): Promise<WorkflowRunResult> {
 }
 
 describe('example workflows are n8n exports that import as they are', () => {
-	it('there are the nine examples the README lists', () => {
+	it('there are the examples the README lists', () => {
 		expect(EXAMPLE_FILES).toEqual([
 			'01-marketing-campaign.json',
 			'02-model-inventory.json',
@@ -114,6 +116,7 @@ describe('example workflows are n8n exports that import as they are', () => {
 			'07-speech-round-trip.json',
 			'08-agent-calculator.json',
 			'09-agent-reasoning-two-tool-turns.json',
+			'12-low-balance-alert.json',
 		]);
 		// The AI Agent is n8n's own node: those run in real n8n (npm run e2e), the others here too.
 		expect(EXAMPLE_FILES.filter((file) => usesN8nAiNodes(exampleJson(file)))).toEqual([

@@ -13,7 +13,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { FIRST_N8N_WITH_AI_SDK, MISSING_AI_SDK_MESSAGE } from '../../nodes/DeerApiChatModel/sdk';
 import { classifyModel } from '../../nodes/shared/model-kinds';
-import { readImageInfo, type ImageInfo, type RecordedRequest, type SandboxModel } from '../../sandbox';
+import { readImageInfo, SANDBOX_ACCOUNTS, SANDBOX_QUOTA_PER_USD, type ImageInfo, type RecordedRequest, type SandboxModel } from '../../sandbox';
 
 export interface BinarySummary {
 	mimeType: string;
@@ -384,6 +384,55 @@ function agentReasoningTwoTurns(result: NormalisedResult, context: ExampleContex
 	assert.equal(output, `Sandbox reply to tool result: ${results.join('; ')}`);
 }
 
+/** The sandbox's main key is its limited account (US$25 granted, US$21.50 used): below the US$5 of the example. */
+function lowBalanceAlert(result: NormalisedResult, context: ExampleContext): void {
+	const account = SANDBOX_ACCOUNTS.limited;
+	const routes = ['/v1/dashboard/billing/subscription', '/v1/dashboard/billing/usage', '/api/usage/token'];
+	assert.deepEqual(
+		context.requests.map((request) => `${request.method} ${request.path}`),
+		routes.map((route) => `GET ${route}`),
+		'the billing routes, then the key usage route; nothing else (no quota lookup)',
+	);
+	for (const request of context.requests) assert.match(String(request.headers.authorization), /^Bearer sk-/, 'each with the key');
+	assert.equal(result['Every Hour'], undefined, 'the run starts at the manual trigger, not the schedule');
+
+	const [balance, ...more] = itemsOf(result, 'Get Balance');
+	assert.equal(more.length, 0, 'one balance item');
+	const remaining = account.grantedUsd - account.usedUsd;
+	// As JSON: n8n-core may hand over objects of another realm (structuredClone), which deepEqual tells apart.
+	const { keyUsage, answeredBy, raw, ...figures } = JSON.parse(JSON.stringify(balance.json)) as IDataObject;
+	assert.ok(keyUsage && answeredBy && raw, 'the key usage, the routes that answered and the raw answers are there');
+	assert.deepEqual(
+		figures,
+		{
+			currency: 'USD',
+			remaining,
+			used: account.usedUsd,
+			granted: account.grantedUsd,
+			unlimited: false,
+			accessUntil: new Date(account.accessUntil * 1000).toISOString(),
+			quotaLookup: null,
+			missingRoutes: [],
+		},
+	);
+	assert.equal((keyUsage as IDataObject).available, remaining * SANDBOX_QUOTA_PER_USD, 'the key usage in quota units');
+	assert.deepEqual(
+		(answeredBy as string[]).map((url) => new URL(url).pathname),
+		routes,
+		'every route answered, and is named',
+	);
+	assert.equal(itemsOf(result, 'Below US$5?').length, 1, 'below the threshold');
+	const [alert, ...others] = itemsOf(result, 'Low Balance Alert');
+	assert.equal(others.length, 0);
+	assert.deepEqual(JSON.parse(JSON.stringify(alert.json)), {
+		alert: `DeerAPI balance is low: US$${remaining.toFixed(2)} left of US$${account.grantedUsd.toFixed(2)}. Top up before workflows start failing.`,
+		remaining,
+		used: account.usedUsd,
+		accessUntil: balance.json.accessUntil,
+	});
+	assert.equal(result['Balance OK']?.length ?? 0, 0, 'nothing on the "enough balance" branch');
+}
+
 /** Examples whose model is the DeerAPI Chat Model: they need n8n's AI node SDK. */
 export function needsAiNodeSdk(workflow: ExampleWorkflow): boolean {
 	return workflow.nodes.some((node) => node.type === 'n8n-nodes-deerapi-relay.deerApiChatModel');
@@ -412,6 +461,7 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 	'07-speech-round-trip.json': speechRoundTrip,
 	'08-agent-calculator.json': agentCalculator,
 	'09-agent-reasoning-two-tool-turns.json': agentReasoningTwoTurns,
+	'12-low-balance-alert.json': lowBalanceAlert,
 };
 
 /** The check for an example file; throws when the example has none. */

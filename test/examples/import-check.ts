@@ -138,8 +138,11 @@ export function importProblems(text: string, nodeTypes: INodeTypes): string[] {
 			(feeds.get(name) ?? []).forEach(visit);
 		};
 		visit(triggers[0].name as string);
+		// Another trigger beside it (a Schedule Trigger) starts what the manual run runs: that is checked.
+		const startsWhatRuns = (name: string, type: unknown) =>
+			typeof type === 'string' && /Trigger$/.test(type) && (targets.get(name) ?? []).length > 0 && targets.get(name)!.every((target) => reached.has(target));
 		for (const node of nodes) {
-			if (node.type !== STICKY_NOTE && typeof node.name === 'string' && !reached.has(node.name)) {
+			if (node.type !== STICKY_NOTE && typeof node.name === 'string' && !reached.has(node.name) && !startsWhatRuns(node.name, node.type)) {
 				problems.push(`node "${node.name}" is not reached from the Manual Trigger`);
 			}
 		}

@@ -8,6 +8,7 @@ import path from 'node:path';
 
 import { Workflow, type INode } from 'n8n-workflow';
 
+import { DeerApiAccount } from '../../nodes/DeerApiAccount/DeerApiAccount.node';
 import { DeerApiAudio } from '../../nodes/DeerApiAudio/DeerApiAudio.node';
 import { DeerApiChat } from '../../nodes/DeerApiChat/DeerApiChat.node';
 import { DeerApiEmbeddings } from '../../nodes/DeerApiEmbeddings/DeerApiEmbeddings.node';
@@ -17,6 +18,7 @@ import { createHarness } from '../support/workflow';
 
 const harness = createHarness({
 	nodeTypes: {
+		'n8n-nodes-deerapi-relay.deerApiAccount': new DeerApiAccount(),
 		'n8n-nodes-deerapi-relay.deerApiAudio': new DeerApiAudio(),
 		'n8n-nodes-deerapi-relay.deerApiChat': new DeerApiChat(),
 		'n8n-nodes-deerapi-relay.deerApiEmbeddings': new DeerApiEmbeddings(),
@@ -74,5 +76,9 @@ describe('canvas subtitles', () => {
 		expect(subtitleOf(node)).toBe('All models');
 		node.parameters = { returnAll: false, limit: 20 };
 		expect(subtitleOf(node)).toBe('Up to 20 models');
+	});
+
+	it('Account says its operation', () => {
+		expect(subtitleOf(exampleNode('12-low-balance-alert.json', 'Get Balance'))).toBe('Get Balance');
 	});
 });

@@ -41,6 +41,7 @@ describe('the built package loads the way n8n loads an installed community packa
 		const credentialFiles = Object.values(loader.known.credentials).map((known) => known.sourcePath);
 		expect(credentialFiles).toEqual(manifest.n8n.credentials);
 		expect(Object.keys(loader.nodeTypes).sort()).toEqual([
+			'deerApiAccount',
 			'deerApiAudio',
 			'deerApiChat',
 			'deerApiChatModel',
@@ -52,7 +53,7 @@ describe('the built package loads the way n8n loads an installed community packa
 		expect(Object.keys(loader.credentialTypes)).toEqual(['deerApiRelayApi']);
 	});
 
-	it.each(['deerApiChat', 'deerApiChatModel', 'deerApiImageEdit', 'deerApiImageGenerate', 'deerApiListModels', 'deerApiEmbeddings', 'deerApiAudio'])(
+	it.each(['deerApiChat', 'deerApiChatModel', 'deerApiImageEdit', 'deerApiImageGenerate', 'deerApiListModels', 'deerApiEmbeddings', 'deerApiAudio', 'deerApiAccount'])(
 		'%s: light and dark icons exist, codex read from its .node.json, credential tested by the node',
 		(name) => {
 			const { type: loaded, sourcePath } = loader.nodeTypes[name];

@@ -21,6 +21,7 @@ import { ensureN8nEnvironment } from './n8n-env';
 /** n8n-nodes-base nodes example workflows may use: type name -> file under dist/nodes. */
 export const CORE_NODE_FILES: Record<string, string> = {
 	'n8n-nodes-base.manualTrigger': 'ManualTrigger/ManualTrigger.node.js',
+	'n8n-nodes-base.scheduleTrigger': 'Schedule/ScheduleTrigger.node.js',
 	'n8n-nodes-base.set': 'Set/Set.node.js',
 	'n8n-nodes-base.filter': 'Filter/Filter.node.js',
 	'n8n-nodes-base.summarize': 'Transform/Summarize/Summarize.node.js',

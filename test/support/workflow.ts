@@ -367,7 +367,10 @@ export function createHarness(options: HarnessOptions = {}): WorkflowHarness {
 			active: false,
 		});
 
+		// As `n8n execute` and the editor's "Execute workflow" do: the Manual Trigger, when there is
+		// one, starts the run, not another trigger beside it (a Schedule Trigger).
 		const startNode =
+			Object.values(workflow.nodes).find((node) => node.type === 'n8n-nodes-base.manualTrigger' && !node.disabled) ??
 			workflow.getStartNode() ??
 			Object.values(workflow.nodes).find(
 				(node) =>

@@ -6,7 +6,16 @@ import { contentType, requestIdHeader } from './headers';
 import type { BinaryAnswer, TranscriptionAnswer } from './options';
 import type { Answer } from './send';
 import { isRecord, truncate } from './text';
-import type { ChatCompletion, EmbeddingsResponse, ImagesResponse, ModelEntry } from './types';
+import type {
+	BillingSubscription,
+	BillingUsage,
+	ChatCompletion,
+	EmbeddingsResponse,
+	ImagesResponse,
+	ModelEntry,
+	QuotaLookup,
+	TokenUsage,
+} from './types';
 
 /** What an answer's body is, from the client's side: the readers below turn it into values. */
 export type Reader<T> = (answer: Answer, attempt: Attempt) => Promise<T>;
@@ -79,6 +88,33 @@ export function embeddingsResponse(body: unknown, received: Received): Embedding
 	);
 	if (bad >= 0) throw wrongShape({ data: [data[bad]] }, received, `Embedding ${bad + 1} of the answer has no "embedding" list`);
 	return body as EmbeddingsResponse;
+}
+
+/**
+ * `body` when each of `fields` is a finite number in it. A body without them is the relay's error
+ * when it carries one (`{"error": {...}}` on a 200, as the billing routes send), else quoted.
+ */
+function withNumbers<T>(body: unknown, holder: unknown, fields: string[], received: Received, what: string): T {
+	const missing = fields.find((field) => !isRecord(holder) || typeof holder[field] !== 'number' || !Number.isFinite(holder[field]));
+	if (missing !== undefined) throw wrongShape(body, received, `${what} has no number "${missing}"`);
+	return body as T;
+}
+
+export function billingSubscription(body: unknown, received: Received): BillingSubscription {
+	return withNumbers(body, body, ['hard_limit_usd'], received, 'The billing subscription');
+}
+
+export function billingUsage(body: unknown, received: Received): BillingUsage {
+	return withNumbers(body, body, ['total_usage'], received, 'The billing usage');
+}
+
+export function tokenUsage(body: unknown, received: Received): TokenUsage {
+	const data = isRecord(body) ? body.data : undefined;
+	return withNumbers(body, data, ['total_granted', 'total_used', 'total_available'], received, 'The key usage ("data")');
+}
+
+export function quotaLookup(body: unknown, received: Received): QuotaLookup {
+	return withNumbers(body, body, ['total_quota', 'total_used_quota'], received, 'The quota lookup');
 }
 
 /** Bytes (speech audio); a JSON body instead is the relay's error, even on a 200. */

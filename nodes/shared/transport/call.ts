@@ -7,8 +7,10 @@ import { send, type Outgoing } from './send';
 
 export interface ApiCall<T> {
 	method: 'GET' | 'POST';
-	/** Below the API root: "models", "chat/completions", … */
+	/** Below the API root: "models", "chat/completions", … (below the relay's root with `root: 'relay'`). */
 	endpoint: string;
+	/** Where `endpoint` starts: the API root (default, ".../v1") or the relay's own root (new-api's "api/usage/token"). */
+	root?: 'api' | 'relay';
 	accept: string;
 	body?: RequestBody;
 	/** Turns a 2xx answer into the value, or throws: runs inside the attempt, so its errors are labelled and maybe retried. */
@@ -35,14 +37,14 @@ export async function callApi<T>(connection: Connection, call: ApiCall<T>, optio
 	return await withRetries(connection.plan(outgoing.url, options), async (attempt) => {
 		const answer = await send(outgoing, attempt);
 		const body = await call.read(answer, attempt);
-		return { status: answer.status, body, requestId: answer.requestId, attempts: attempt.number };
+		return { status: answer.status, body, requestId: answer.requestId, attempts: attempt.number, url: outgoing.url };
 	});
 }
 
 export function apiRequest(connection: Connection, call: Omit<ApiCall<unknown>, 'read'>): Outgoing {
 	return {
 		method: call.method,
-		url: connection.endpoint(call.endpoint),
+		url: call.root === 'relay' ? connection.relayEndpoint(call.endpoint) : connection.endpoint(call.endpoint),
 		headers: connection.apiHeaders(call.accept, call.body?.contentType),
 		body: call.body,
 		dispatcher: connection.dispatcher,

@@ -1,9 +1,20 @@
-import { bytesReader, chatCompletion, embeddingsResponse, imagesResponse, jsonReader, modelList } from './answers';
+import {
+	billingSubscription,
+	billingUsage,
+	bytesReader,
+	chatCompletion,
+	embeddingsResponse,
+	imagesResponse,
+	jsonReader,
+	modelList,
+	tokenUsage,
+} from './answers';
 import { callApi, formPost, jsonPost, transcriptionPost } from './call';
 import { assembleChat } from './chat-assembler';
 import { openChatStream } from './chat-stream';
 import { Connection } from './connection';
 import { download } from './download';
+import { lookUpQuota } from './quota-lookup';
 import type {
 	BinaryAnswer,
 	CallOptions,
@@ -18,7 +29,16 @@ import type {
 	TranscriptionAnswer,
 	TranscriptionCallOptions,
 } from './options';
-import type { ChatCompletion, EmbeddingsResponse, ImagesResponse, ModelEntry } from './types';
+import type {
+	BillingSubscription,
+	BillingUsage,
+	ChatCompletion,
+	EmbeddingsResponse,
+	ImagesResponse,
+	ModelEntry,
+	QuotaLookup,
+	TokenUsage,
+} from './types';
 
 /**
  * The one HTTP client of the package: every endpoint the nodes call, with retries, timeouts and
@@ -84,6 +104,32 @@ export class RelayClient {
 	/** POST /v1/audio/translations (multipart): the text in English, JSON or text as `options.expect` says. */
 	async translate(form: MultipartBody, options: TranscriptionCallOptions = {}): Promise<RelayResponse<TranscriptionAnswer>> {
 		return await callApi(this.connection, transcriptionPost('audio/translations', form, options.expect), options);
+	}
+
+	/** GET /v1/dashboard/billing/subscription (one-api, new-api): what the key was granted, in US dollars. */
+	async billingSubscription(options: CallOptions = {}): Promise<RelayResponse<BillingSubscription>> {
+		const call = { method: 'GET', endpoint: 'dashboard/billing/subscription', accept: 'application/json', read: jsonReader(billingSubscription) } as const;
+		return await callApi(this.connection, call, options);
+	}
+
+	/** GET /v1/dashboard/billing/usage: what was used, in US cents. */
+	async billingUsage(options: CallOptions = {}): Promise<RelayResponse<BillingUsage>> {
+		const call = { method: 'GET', endpoint: 'dashboard/billing/usage', accept: 'application/json', read: jsonReader(billingUsage) } as const;
+		return await callApi(this.connection, call, options);
+	}
+
+	/** GET /api/usage/token (newer new-api), below the relay's root, not /v1: the key's figures in quota units. */
+	async tokenUsage(options: CallOptions = {}): Promise<RelayResponse<TokenUsage>> {
+		const call = { method: 'GET', endpoint: 'api/usage/token', root: 'relay', accept: 'application/json', read: jsonReader(tokenUsage) } as const;
+		return await callApi(this.connection, call, options);
+	}
+
+	/**
+	 * DeerAPI's quota lookup on its own host (`lookupUrl`, e.g. https://query.deerapi.com): the key
+	 * goes in the query string, where proxies log it. Only for users who opted in.
+	 */
+	async quotaLookup(lookupUrl: string, options: CallOptions = {}): Promise<RelayResponse<QuotaLookup>> {
+		return await lookUpQuota(this.connection, lookupUrl, options);
 	}
 
 	/** Bytes of any http(s) URL, without the key, following redirects. */

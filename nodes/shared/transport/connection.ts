@@ -5,7 +5,7 @@ import { sharedDispatcher } from './dispatcher';
 import { RelayConfigError } from './errors';
 import type { CallOptions, RelayClientOptions } from './options';
 import { DEFAULT_RETRY_POLICY, type RetryPlan, type RetryPolicy } from './retry';
-import { endpointUrl, normalizeBaseUrl } from './url';
+import { endpointUrl, normalizeBaseUrl, relayRootUrl } from './url';
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 5 * 60_000;
@@ -45,6 +45,21 @@ export class Connection {
 
 	endpoint(name: string): string {
 		return endpointUrl(this.apiRoot, name);
+	}
+
+	/** A route outside the OpenAI API, below the relay's own root (new-api's "api/usage/token"). */
+	relayEndpoint(name: string): string {
+		return endpointUrl(relayRootUrl(this.apiRoot), name);
+	}
+
+	/**
+	 * `url` with the key as its query parameter `name`, for the one lookup that takes it there
+	 * (DeerAPI's quota lookup, opted into by the user): such a URL must never reach a message.
+	 */
+	withKeyParameter(url: string, name: string): string {
+		const target = new URL(url);
+		target.searchParams.set(name, this.apiKey);
+		return target.href;
 	}
 
 	/** Headers of an API call. The content type of a multipart body is undici's (it holds the boundary). */

@@ -54,6 +54,8 @@ export interface RelayResponse<T> {
 	requestId?: string;
 	/** 1 when the first attempt succeeded. */
 	attempts: number;
+	/** Where the answer came from (never with a key in it); set by plain API calls. */
+	url?: string;
 }
 
 /**

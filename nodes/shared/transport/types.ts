@@ -112,3 +112,55 @@ export interface EmbeddingsResponse {
 	usage?: Usage;
 	[key: string]: unknown;
 }
+
+/** GET /v1/dashboard/billing/subscription (one-api, new-api): `hard_limit_usd` is what was granted, not what is left. */
+export interface BillingSubscription {
+	object?: string;
+	/** US dollars granted (new-api: remaining + used); 100000000 for an unlimited key. */
+	hard_limit_usd: number;
+	soft_limit_usd?: number;
+	system_hard_limit_usd?: number;
+	/** Unix seconds; 0 when the key does not expire. */
+	access_until?: number;
+	has_payment_method?: boolean;
+	[key: string]: unknown;
+}
+
+/** GET /v1/dashboard/billing/usage: what was used, in US cents. */
+export interface BillingUsage {
+	object?: string;
+	/** US cents (US$ 0.01). */
+	total_usage: number;
+	[key: string]: unknown;
+}
+
+/** GET /api/usage/token (newer new-api): the key's own figures, in the relay's quota units. */
+export interface TokenUsage {
+	code?: unknown;
+	message?: string;
+	data: {
+		object?: string;
+		name?: string;
+		total_granted: number;
+		total_used: number;
+		total_available: number;
+		unlimited_quota?: boolean;
+		/** Unix seconds; 0 when the key does not expire. */
+		expires_at?: number;
+		[key: string]: unknown;
+	};
+	[key: string]: unknown;
+}
+
+/** DeerAPI's quota lookup (GET <lookup host>/user/quota?key=...): the account in US dollars, and each key. */
+export interface QuotaLookup {
+	username?: string;
+	/** US dollars left on the account. */
+	total_quota: number;
+	/** US dollars used by the account. */
+	total_used_quota: number;
+	request_count?: number;
+	/** Each key: -1 means unlimited. */
+	keys?: Array<{ name?: string; remain_quota?: number; used_quota?: number; [key: string]: unknown }>;
+	[key: string]: unknown;
+}

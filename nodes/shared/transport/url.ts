@@ -40,3 +40,11 @@ export function normalizeBaseUrl(input: string | undefined): string {
 export function endpointUrl(apiRoot: string, endpoint: string): string {
 	return `${apiRoot}/${endpoint.replace(/^\/+/, '')}`;
 }
+
+/**
+ * The relay's own root: the API root without its version segment ("https://host/openai/v1" ->
+ * "https://host/openai"). new-api serves routes outside the OpenAI API there (/api/usage/token).
+ */
+export function relayRootUrl(apiRoot: string): string {
+	return apiRoot.replace(VERSION_SEGMENT, '');
+}

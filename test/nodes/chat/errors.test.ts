@@ -211,13 +211,11 @@ describe('cancel', () => {
 });
 
 describe('credential test', () => {
-	it('reports OK with the number of models', async () => {
+	it('reports OK with the number of models (and the balance where the relay has it: test/nodes/account)', async () => {
 		const outcome = await harness.testCredential('deerApiRelayApi', { apiKey: sandbox.apiKey, baseUrl: `${sandbox.url}/v1/`, authFormat: 'bearer' });
-		const count = sandbox.requests.length;
-		expect(count).toBe(1);
-		expect(sandbox.requests[0].path).toBe('/v1/models');
+		expect(sandbox.requests.filter((request) => request.path === '/v1/models')).toHaveLength(1);
 		expect(outcome.status).toBe('OK');
-		expect(outcome.message).toMatch(new RegExp(`^Connected to ${sandbox.url}/v1: \\d+ models available$`));
+		expect(outcome.message).toMatch(new RegExp(`^Connected to ${sandbox.url}/v1: \\d+ models available; US\\$3\\.50 left$`));
 		expect(Number(/(\d+) models/.exec(outcome.message)![1])).toBeGreaterThan(50);
 	});
 
