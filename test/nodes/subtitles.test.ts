@@ -12,9 +12,10 @@ import path from 'node:path';
 import { PackageDirectoryLoader } from 'n8n-core';
 import type { INode, INodeType, INodeTypeDescription, INodeTypes } from 'n8n-workflow';
 
+import { declaredNodeDescriptions } from '../../e2e/package-info';
 import { canvasSubtitle, editorNodeTypes, toolVariant } from '../support/editor';
 import '../support/n8n-env';
-import { subtitleCases } from '../support/subtitle-cases';
+import { subtitleCases, type SubtitleCase } from '../support/subtitle-cases';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PACKAGE = 'n8n-nodes-deerapi-relay';
@@ -30,18 +31,14 @@ beforeAll(async () => {
 	nodeTypes = editorNodeTypes(PACKAGE, descriptions);
 });
 
-function nodeOf(nodeName: string, parameters: INode['parameters'], name = nodeName): INode {
-	return { id: `id-${name}`, name, type: `${PACKAGE}.${nodeName}`, typeVersion: 1, position: [0, 0], parameters };
+function nodeOf({ nodeName, typeVersion, parameters }: SubtitleCase): INode {
+	return { id: `id-${nodeName}`, name: nodeName, type: `${PACKAGE}.${nodeName}`, typeVersion, position: [0, 0], parameters };
 }
 
 const shown = (node: INode) => canvasSubtitle([node], node, nodeTypes);
 
-// The cases are built from the built descriptions, so jest needs them before it collects tests.
-const declared = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { n8n: { nodes: string[] } }).n8n.nodes;
-const builtDescriptions = declared.flatMap((file) =>
-	Object.values(require(path.join(ROOT, file)) as Record<string, new () => INodeType>).map((Class) => new Class().description),
-);
-const cases = subtitleCases(builtDescriptions);
+// Built from dist/ when jest collects the tests, as package.json's n8n.nodes list it.
+const cases = subtitleCases(declaredNodeDescriptions(ROOT));
 
 describe('canvas subtitles of every node', () => {
 	it('covers every node of package.json and a Tool variant of each usableAsTool node', () => {
@@ -54,7 +51,7 @@ describe('canvas subtitles of every node', () => {
 	});
 
 	it.each(cases.map((entry) => [entry.nodeName, entry.label, entry]))('%s, %s', (_name, _label, entry) => {
-		expect(shown(nodeOf(entry.nodeName, entry.parameters))).toBe(entry.expected);
+		expect(shown(nodeOf(entry))).toBe(entry.expected);
 	});
 });
 

@@ -10,7 +10,9 @@ import type { INodeParameters, INodeProperties, INodeTypeDescription } from 'n8n
 export interface SubtitleCase {
 	/** The node type's name without the package prefix: `deerApiChat`, `deerApiChatTool`. */
 	nodeName: string;
-	/** What was set, for test names and canvas node names: `model by ID`, `fresh`. */
+	/** The node type's newest version, what a node added now gets. */
+	typeVersion: number;
+	/** What was set, for test names and canvas node names: `model By ID`, `fresh`. */
 	label: string;
 	parameters: INodeParameters;
 	expected: string;
@@ -39,14 +41,16 @@ function modelSubtitle(description: INodeTypeDescription, model: string, operati
 	return `${chosen.name}: ${model}`;
 }
 
-function casesOf(description: INodeTypeDescription): Array<Omit<SubtitleCase, 'nodeName'>> {
+type CaseOfType = Omit<SubtitleCase, 'nodeName' | 'typeVersion'>;
+
+function casesOf(description: INodeTypeDescription): CaseOfType[] {
 	const model = property(description, 'model');
 	if (model) {
 		if (model.type !== 'resourceLocator' || !model.modes?.length) throw new Error(`${description.name}: Model is not a resource locator with modes`);
 		const operation = property(description, 'operation');
 		const operations = (operation?.options as Array<{ value: unknown }> | undefined)?.map((option) => option.value) ?? [undefined];
 		const defaultId = String((model.default as { value?: unknown }).value ?? '');
-		const cases: Array<Omit<SubtitleCase, 'nodeName'>> = [
+		const cases: CaseOfType[] = [
 			{ label: 'fresh', parameters: {}, expected: modelSubtitle(description, defaultId, operation?.default) },
 		];
 		for (const mode of model.modes) {
@@ -76,6 +80,7 @@ function casesOf(description: INodeTypeDescription): Array<Omit<SubtitleCase, 'n
 export function subtitleCases(descriptions: INodeTypeDescription[]): SubtitleCase[] {
 	return descriptions.flatMap((description) => {
 		const names = description.usableAsTool ? [description.name, `${description.name}Tool`] : [description.name];
-		return names.flatMap((nodeName) => casesOf(description).map((entry) => ({ nodeName, ...entry })));
+		const typeVersion = Math.max(...[description.version].flat());
+		return names.flatMap((nodeName) => casesOf(description).map((entry) => ({ nodeName, typeVersion, ...entry })));
 	});
 }
