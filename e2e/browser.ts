@@ -180,42 +180,6 @@ export async function checkEditor(report: Report, n8n: N8nInstance, rest: RestSe
 				.join('; ');
 		});
 
-		await report.check("editor: every node's subtitle on the canvas, Tool variants included (fresh, and a model picked in each mode)", column, async () => {
-			const { name: packageName } = declaredPackage();
-			const cases = subtitleCases(declaredNodeDescriptions());
-			const created = await rest.client.data('POST', '/rest/workflows', {
-				...subtitleWorkflow(packageName, cases),
-				projectId: rest.projectId,
-			});
-			await page.goto(`${n8n.baseUrl}/workflow/${String(created.id)}`, { waitUntil: 'networkidle2', timeout: 90_000 });
-			await page.waitForSelector(`[data-test-id="canvas-node"][data-node-name="${canvasName(cases[cases.length - 1])}"]`, {
-				visible: true,
-				timeout: 60_000,
-			});
-			await sleep(1500);
-			await shot(page, '4b-every-node-subtitle');
-			// A canvas node's description holds its label and, when there is one, its subtitle.
-			const shown = await page.$$eval('[data-test-id="canvas-node"]', (nodes) =>
-				Object.fromEntries(
-					nodes.map((node) => [
-						node.getAttribute('data-node-name'),
-						(node.querySelector('[class*="_description_"] > [class*="_subtitle_"]')?.textContent ?? '').trim(),
-					]),
-				),
-			);
-			const wrong = cases.filter((entry) => shown[canvasName(entry)] !== entry.expected);
-			if (wrong.length) {
-				throw new Error(
-					`${wrong.length} of ${cases.length} wrong: ${wrong
-						.slice(0, 8)
-						.map((entry) => `"${canvasName(entry)}" shows "${shown[canvasName(entry)] ?? '(not on the canvas)'}", not "${entry.expected}"`)
-						.join('; ')}`,
-				);
-			}
-			const types = new Set(cases.map((entry) => entry.nodeName)).size;
-			return `${cases.length} nodes of ${types} types, each as expected, e.g. "${canvasName(cases[1])}": "${cases[1].expected}"`;
-		});
-
 		await report.check('editor: Chat parameter panel renders, no error banner', column, async () => {
 			const node = await page.waitForSelector('[data-test-id="canvas-node"][data-node-name="Write Tagline and Description"]', { visible: true });
 			await node!.click({ count: 2 });
@@ -284,6 +248,42 @@ export async function checkEditor(report: Report, n8n: N8nInstance, rest: RestSe
 			const model = chat?.parameters.model as { value?: string; cachedResultName?: string } | undefined;
 			if (model?.value !== PICKED_ID || model.cachedResultName !== PICKED) throw new Error(`saved model: ${JSON.stringify(model)}`);
 			return `field "${PICKED}", subtitle "${PICKED_ID}", saved value "${model.value}"`;
+		});
+
+		await report.check("editor: every node's subtitle on the canvas, Tool variants included (fresh, and a model picked in each mode)", column, async () => {
+			const { name: packageName } = declaredPackage();
+			const cases = subtitleCases(declaredNodeDescriptions());
+			const created = await rest.client.data('POST', '/rest/workflows', {
+				...subtitleWorkflow(packageName, cases),
+				projectId: rest.projectId,
+			});
+			await page.goto(`${n8n.baseUrl}/workflow/${String(created.id)}`, { waitUntil: 'networkidle2', timeout: 90_000 });
+			await page.waitForSelector(`[data-test-id="canvas-node"][data-node-name="${canvasName(cases[cases.length - 1])}"]`, {
+				visible: true,
+				timeout: 60_000,
+			});
+			await sleep(1500);
+			await shot(page, '8-every-node-subtitle');
+			// A canvas node's description holds its label and, when there is one, its subtitle.
+			const shown = await page.$$eval('[data-test-id="canvas-node"]', (nodes) =>
+				Object.fromEntries(
+					nodes.map((node) => [
+						node.getAttribute('data-node-name'),
+						(node.querySelector('[class*="_description_"] > [class*="_subtitle_"]')?.textContent ?? '').trim(),
+					]),
+				),
+			);
+			const wrong = cases.filter((entry) => shown[canvasName(entry)] !== entry.expected);
+			if (wrong.length) {
+				throw new Error(
+					`${wrong.length} of ${cases.length} wrong: ${wrong
+						.slice(0, 8)
+						.map((entry) => `"${canvasName(entry)}" shows "${shown[canvasName(entry)] ?? '(not on the canvas)'}", not "${entry.expected}"`)
+						.join('; ')}`,
+				);
+			}
+			const types = new Set(cases.map((entry) => entry.nodeName)).size;
+			return `${cases.length} nodes of ${types} types, each as expected, e.g. "${canvasName(cases[1])}": "${cases[1].expected}"`;
 		});
 	} finally {
 		await browser?.close().catch(() => undefined);
