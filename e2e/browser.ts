@@ -12,7 +12,8 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { MODEL_KINDS } from '../nodes/shared/model-kinds';
 import { DEFAULT_MODELS } from '../sandbox';
 import type { N8nInstance } from './n8n';
-import { declaredPackage } from './package-info';
+import { subtitleCases, type SubtitleCase } from '../test/support/subtitle-cases';
+import { declaredNodeDescriptions, declaredPackage } from './package-info';
 import type { Report } from './report';
 import { cleanEnv } from './config';
 import { ensureChromium } from './install';
@@ -248,8 +249,67 @@ export async function checkEditor(report: Report, n8n: N8nInstance, rest: RestSe
 			if (model?.value !== PICKED_ID || model.cachedResultName !== PICKED) throw new Error(`saved model: ${JSON.stringify(model)}`);
 			return `field "${PICKED}", subtitle "${PICKED_ID}", saved value "${model.value}"`;
 		});
+
+		await report.check("editor: every node's subtitle on the canvas, Tool variants included (fresh, and a model picked in each mode)", column, async () => {
+			const { name: packageName } = declaredPackage();
+			const cases = subtitleCases(declaredNodeDescriptions());
+			const created = await rest.client.data('POST', '/rest/workflows', {
+				...subtitleWorkflow(packageName, cases),
+				projectId: rest.projectId,
+			});
+			await page.goto(`${n8n.baseUrl}/workflow/${String(created.id)}`, { waitUntil: 'networkidle2', timeout: 90_000 });
+			await page.waitForSelector(`[data-test-id="canvas-node"][data-node-name="${canvasName(cases[cases.length - 1])}"]`, {
+				visible: true,
+				timeout: 60_000,
+			});
+			await sleep(1500);
+			await shot(page, '8-every-node-subtitle');
+			// A canvas node's description holds its label and, when there is one, its subtitle.
+			const shown = await page.$$eval('[data-test-id="canvas-node"]', (nodes) =>
+				Object.fromEntries(
+					nodes.map((node) => [
+						node.getAttribute('data-node-name'),
+						(node.querySelector('[class*="_description_"] > [class*="_subtitle_"]')?.textContent ?? '').trim(),
+					]),
+				),
+			);
+			const wrong = cases.filter((entry) => shown[canvasName(entry)] !== entry.expected);
+			if (wrong.length) {
+				throw new Error(
+					`${wrong.length} of ${cases.length} wrong: ${wrong
+						.slice(0, 8)
+						.map((entry) => `"${canvasName(entry)}" shows "${shown[canvasName(entry)] ?? '(not on the canvas)'}", not "${entry.expected}"`)
+						.join('; ')}`,
+				);
+			}
+			const types = new Set(cases.map((entry) => entry.nodeName)).size;
+			return `${cases.length} nodes of ${types} types, each as expected, e.g. "${canvasName(cases[1])}": "${cases[1].expected}"`;
+		});
 	} finally {
 		await browser?.close().catch(() => undefined);
 		rmSync(profile, { recursive: true, force: true });
 	}
+}
+
+/** A case's node name on the canvas: unique, and saying what it shows. */
+function canvasName(entry: SubtitleCase): string {
+	return `${entry.nodeName} (${entry.label})`;
+}
+
+/** One node per subtitle case, on a grid, unconnected: as if each were added from the node panel. */
+function subtitleWorkflow(packageName: string, cases: SubtitleCase[]): Record<string, unknown> {
+	const columns = 6;
+	return {
+		name: "e2e: every node's subtitle",
+		nodes: cases.map((entry, i) => ({
+			id: `subtitle-case-${i}`,
+			name: canvasName(entry),
+			type: `${packageName}.${entry.nodeName}`,
+			typeVersion: entry.typeVersion,
+			position: [(i % columns) * 320, Math.floor(i / columns) * 220],
+			parameters: entry.parameters,
+		})),
+		connections: {},
+		settings: { executionOrder: 'v1' },
+	};
 }

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import type { INodeTypeDescription } from 'n8n-workflow';
+
 import { REPO_ROOT } from './config';
 
 export interface DeclaredNode {
@@ -24,24 +26,35 @@ interface Described {
 	description: { name: string; displayName: string; version: number | number[] };
 }
 
+type Manifest = { name: string; n8n: { nodes: string[]; credentials: string[] } };
+
+function manifest(root = REPO_ROOT): Manifest {
+	return JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Manifest;
+}
+
+function load(file: string, root = REPO_ROOT): unknown[] {
+	const exports = require(path.join(root, file)) as Record<string, new () => unknown>;
+	return Object.values(exports).map((Class) => new Class());
+}
+
+/** The full description of every node the package in `root` declares, as built in its dist/. */
+export function declaredNodeDescriptions(root = REPO_ROOT): INodeTypeDescription[] {
+	return manifest(root).n8n.nodes.flatMap((file) =>
+		(load(file, root) as Array<{ description: INodeTypeDescription }>).map(({ description }) => description),
+	);
+}
+
 export function declaredPackage(): DeclaredPackage {
-	const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
-		name: string;
-		n8n: { nodes: string[]; credentials: string[] };
-	};
-	const load = (file: string) => {
-		const exports = require(path.join(REPO_ROOT, file)) as Record<string, new () => unknown>;
-		return Object.values(exports).map((Class) => new Class());
-	};
-	const nodes = manifest.n8n.nodes.flatMap((file) =>
+	const { name, n8n } = manifest();
+	const nodes = n8n.nodes.flatMap((file) =>
 		(load(file) as Described[]).map(({ description }) => ({
-			type: `${manifest.name}.${description.name}`,
+			type: `${name}.${description.name}`,
 			displayName: description.displayName,
 			version: Math.max(...[description.version].flat()),
 		})),
 	);
-	const credentials = manifest.n8n.credentials.flatMap((file) =>
+	const credentials = n8n.credentials.flatMap((file) =>
 		(load(file) as Array<{ name: string; displayName: string }>).map(({ name, displayName }) => ({ name, displayName })),
 	);
-	return { name: manifest.name, nodes, credentials };
+	return { name, nodes, credentials };
 }

@@ -12,6 +12,7 @@ import { unavailableModel } from './chat';
 import { relayError } from './relay-errors';
 import { json, type RouteResult } from './responses';
 import type { RouteContext } from './state';
+import type { EmbeddingIndexFault } from './types';
 
 /** Full vector length per model; ids not listed get 1024. */
 const MODEL_DIMENSIONS: Record<string, number> = {
@@ -180,4 +181,46 @@ export function handleEmbeddings(body: unknown, ctx: RouteContext): RouteResult 
 	});
 	const tokens = texts.reduce((sum, text) => sum + tokenCount(text), 0);
 	return json(200, { object: 'list', data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+}
+
+type Entry = { object: string; index?: unknown; embedding: unknown };
+
+/**
+ * A 200 embeddings answer renumbered as `fault` says (see `EmbeddingIndexFault`): the entries in
+ * input order, each vector still its own text's, only the `index` values changed.
+ */
+export function misnumberEmbeddings(result: RouteResult, fault: EmbeddingIndexFault): RouteResult {
+	if (result.kind !== 'json' || result.status !== 200 || !isObject(result.body) || !Array.isArray(result.body.data)) return result;
+	const entries = [...(result.body.data as Entry[])].sort((a, b) => Number(a.index) - Number(b.index));
+	const n = entries.length;
+	const renumbered = entries.map((entry, i): Entry => {
+		switch (fault) {
+			case 'duplicate':
+				return i === n - 1 && n > 1 ? { ...entry, index: 0 } : entry;
+			case 'per-sub-batch':
+				return { ...entry, index: i % 2 };
+			case 'missing':
+				return i === Math.min(1, n - 1) ? withoutIndex(entry) : entry;
+			case 'none':
+				return withoutIndex(entry);
+			case 'string':
+				return { ...entry, index: String(i) };
+			case 'fraction':
+				return i === Math.min(1, n - 1) ? { ...entry, index: i + 0.5 } : entry;
+			case 'negative':
+				return i === 0 ? { ...entry, index: -1 } : entry;
+			case 'one-based':
+				return { ...entry, index: i + 1 };
+			default:
+				return entry;
+		}
+	});
+	if (fault === 'extra') renumbered.push({ ...entries[0], index: n });
+	if (fault === 'drop-last') renumbered.pop();
+	return { ...result, body: { ...result.body, data: renumbered } };
+}
+
+function withoutIndex(entry: Entry): Entry {
+	const { index: _index, ...rest } = entry;
+	return rest;
 }

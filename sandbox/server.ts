@@ -5,7 +5,7 @@ import { handleSpeech, handleTranscription } from './audio';
 import { bearerKey } from './auth';
 import { handleChat } from './chat';
 import { handleImageEdits } from './edits';
-import { handleEmbeddings } from './embeddings';
+import { handleEmbeddings, misnumberEmbeddings } from './embeddings';
 import { FaultQueue } from './faults';
 import { FileStore, serveFile } from './files';
 import { handleImages } from './images';
@@ -139,6 +139,7 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		else if (fault?.status !== undefined) result = faultAnswer(fault, fault.status, requestId);
 		else if (isFile && (method === 'GET' || method === 'HEAD')) result = serveFile(state.files, path.slice(7), recorded.query);
 		else result = route(method, routePath, recorded, ctx, form);
+		if (fault?.embeddingIndexes) result = misnumberEmbeddings(result, fault.embeddingIndexes);
 
 		const acceptEncoding = recorded.headers['accept-encoding'];
 		await writeResult(result, {

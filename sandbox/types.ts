@@ -95,7 +95,34 @@ export interface Fault {
 	noChoices?: boolean;
 	/** Answer with a redirect to this URL (status: `status`, default 301), as an https-only host does for http. */
 	redirectTo?: string;
+	/**
+	 * Embeddings: the answer's `index` values as a misbehaving relay numbers them; each vector is
+	 * still the one of the text it was computed for (see `EmbeddingIndexFault`).
+	 */
+	embeddingIndexes?: EmbeddingIndexFault;
 }
+
+/**
+ * How a relay may number an embeddings answer, entries listed in input order:
+ * - `duplicate`: the last entry repeats the first entry's index (the last input has none);
+ * - `per-sub-batch`: the relay split the input into parts of 2 and numbered each part from 0;
+ * - `missing`: the second entry has no `index`; `none`: no entry has one;
+ * - `string`: every index is a string (`"0"`); `fraction`: the second entry's index is 1.5;
+ * - `negative`: the first entry's index is -1; `one-based`: numbered from 1 (the last is out of range);
+ * - `extra`: one entry more than inputs (index n, a vector for no input sent);
+ * - `drop-last`: the last input's entry is left out (fewer entries, each rightly numbered).
+ */
+export type EmbeddingIndexFault =
+	| 'duplicate'
+	| 'per-sub-batch'
+	| 'missing'
+	| 'none'
+	| 'string'
+	| 'fraction'
+	| 'negative'
+	| 'one-based'
+	| 'extra'
+	| 'drop-last';
 
 export interface Sandbox {
 	/** 'http://127.0.0.1:PORT' */

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { MAX_AUDIO_UPLOAD_BYTES, sniffAudioType, TRANSCRIBABLE, type AudioType } from '../shared/audio';
 import { readInputFile } from '../shared/n8n/binary';
 import { invalidParameter } from '../shared/n8n/errors';
-import { mergeExtraBody, readModel } from '../shared/n8n/parameters';
+import { mergeExtraBody, readModel, readRequiredText, readText, textOf } from '../shared/n8n/parameters';
 import type { MultipartBody } from '../shared/transport';
 import {
 	DEFAULT_BINARY_PROPERTY,
@@ -41,7 +41,7 @@ export interface TranscriptionRequest {
 }
 
 function outputField(context: IExecuteFunctions, itemIndex: number, options: IDataObject, field: string): string {
-	const value = typeof options.binaryPropertyOutput === 'string' ? options.binaryPropertyOutput.trim() : DEFAULT_BINARY_PROPERTY;
+	const value = options.binaryPropertyOutput === undefined ? DEFAULT_BINARY_PROPERTY : textOf(options.binaryPropertyOutput).trim();
 	if (!value) {
 		throw invalidParameter(context.getNode(), itemIndex, field, 'is empty', 'Enter a binary field name such as "data".');
 	}
@@ -56,11 +56,7 @@ export function speechInputLimit(model: string): number | undefined {
 export function readSpeechRequest(context: IExecuteFunctions, itemIndex: number): SpeechRequest {
 	const node = context.getNode();
 	const model = readModel(context, itemIndex);
-	const input = context.getNodeParameter('input', itemIndex, '') as unknown;
-	if (typeof input !== 'string') {
-		throw invalidParameter(node, itemIndex, 'Text', `must be a string, got ${input === null ? 'null' : typeof input}`);
-	}
-	if (!input.trim()) throw invalidParameter(node, itemIndex, 'Text', 'is empty', 'Enter the text to read aloud.');
+	const input = readRequiredText(context, itemIndex, 'input', 'Text', 'Enter the text to read aloud.');
 	const limit = speechInputLimit(model);
 	const length = [...input].length;
 	if (limit !== undefined && length > limit) {
@@ -72,7 +68,7 @@ export function readSpeechRequest(context: IExecuteFunctions, itemIndex: number)
 			'Split the text into parts (e.g. by paragraph) and send one item per part.',
 		);
 	}
-	const voice = String(context.getNodeParameter('voice', itemIndex, 'alloy') ?? '').trim();
+	const voice = readText(context, itemIndex, 'voice', 'alloy').trim();
 	if (!voice) throw invalidParameter(node, itemIndex, 'Voice', 'is empty', `OpenAI's voices: ${VOICES.join(', ')}.`);
 
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -90,7 +86,7 @@ export function readSpeechRequest(context: IExecuteFunctions, itemIndex: number)
 		}
 		body.speed = speed;
 	}
-	const instructions = typeof options.instructions === 'string' ? options.instructions.trim() : '';
+	const instructions = textOf(options.instructions).trim();
 	if (instructions) {
 		if (/^tts-1/i.test(model)) {
 			throw invalidParameter(node, itemIndex, 'Instructions', `${model} does not take instructions`, 'Use gpt-4o-mini-tts, or remove the option.');
@@ -125,7 +121,7 @@ export async function readTranscriptionRequest(
 	const model = readModel(context, itemIndex);
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const inputField = 'Input Data Field Name';
-	const property = String(context.getNodeParameter('binaryPropertyName', itemIndex, DEFAULT_BINARY_PROPERTY) ?? '').trim();
+	const property = readText(context, itemIndex, 'binaryPropertyName', DEFAULT_BINARY_PROPERTY).trim();
 	if (!property) throw invalidParameter(node, itemIndex, inputField, 'is empty', 'Enter the binary field holding the recording, e.g. "data".');
 
 	const format = (options.responseFormat ?? 'json') as TranscriptFormat;
@@ -145,14 +141,14 @@ export async function readTranscriptionRequest(
 	const fields: MultipartBody['fields'] = [];
 	const addField = (name: string, value: string) => fields.push({ name, value });
 	addField('model', model);
-	const language = task === 'transcribe' && typeof options.language === 'string' ? options.language.trim().toLowerCase() : '';
+	const language = task === 'transcribe' ? textOf(options.language).trim().toLowerCase() : '';
 	if (language) {
 		if (!/^[a-z]{2}$/.test(language)) {
 			throw invalidParameter(node, itemIndex, 'Language', `"${String(options.language)}" is not an ISO-639-1 code`, 'Use a two-letter code such as en, zh, de or ja.');
 		}
 		addField('language', language);
 	}
-	const prompt = typeof options.prompt === 'string' ? options.prompt.trim() : '';
+	const prompt = textOf(options.prompt).trim();
 	if (prompt) addField('prompt', prompt);
 	if (options.responseFormat !== undefined) addField('response_format', format);
 	if (options.temperature !== undefined) {

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { isImageSource } from '../shared/media';
 import { binaryImageDataUrl } from '../shared/n8n/binary';
 import { invalidParameter } from '../shared/n8n/errors';
-import { parseJsonParameter } from '../shared/n8n/parameters';
+import { parseJsonParameter, readText, textOf } from '../shared/n8n/parameters';
 
 /** A message as the chat completions API takes it. */
 export interface RequestMessage extends IDataObject {
@@ -39,8 +39,8 @@ export async function buildMessages(
 ): Promise<RequestMessage[]> {
 	const messages: RequestMessage[] = [];
 
-	const system = context.getNodeParameter('systemMessage', itemIndex, '');
-	if (typeof system === 'string' && system.trim()) messages.push({ role: 'system', content: system });
+	const system = readText(context, itemIndex, 'systemMessage');
+	if (system.trim()) messages.push({ role: 'system', content: system });
 
 	messages.push(...readHistory(context, itemIndex));
 
@@ -50,7 +50,7 @@ export async function buildMessages(
 	}>;
 	const firstListed = messages.length;
 	for (const entry of listed) {
-		messages.push({ role: entry.role ?? 'user', content: asText(entry.content) });
+		messages.push({ role: entry.role ?? 'user', content: textOf(entry.content) });
 	}
 
 	const images = await readImages(context, itemIndex);
@@ -69,14 +69,15 @@ export async function buildMessages(
 		const target = messages[imageTarget];
 		const parts: IDataObject[] = Array.isArray(target.content)
 			? [...target.content]
-			: target.content
+			: target.content?.trim()
 				? [{ type: 'text', text: target.content }]
 				: [];
 		target.content = [...parts, ...images];
 	}
 
 	for (let index = firstListed; index < messages.length; index++) {
-		if (index !== imageTarget && messages[index].content === '') {
+		const content = messages[index].content;
+		if (index !== imageTarget && typeof content === 'string' && !content.trim()) {
 			const position = index - firstListed + 1;
 			throw invalidParameter(
 				context.getNode(),
@@ -140,13 +141,6 @@ function readHistory(context: IExecuteFunctions, itemIndex: number): RequestMess
 		}
 		return kept;
 	});
-}
-
-function asText(value: unknown): string {
-	if (value === undefined || value === null) return '';
-	if (typeof value === 'string') return value;
-	if (typeof value === 'object') return JSON.stringify(value);
-	return String(value);
 }
 
 async function readImages(context: IExecuteFunctions, itemIndex: number): Promise<ImagePart[]> {

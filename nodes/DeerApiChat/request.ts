@@ -3,19 +3,19 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { samplingFields, type SamplingSettings } from '../shared/chat-fields';
 import { classifyModel } from '../shared/model-kinds';
 import { invalidParameter } from '../shared/n8n/errors';
-import { mergeExtraBody, parseJsonParameter, readMaxDownloadBytes, readModel } from '../shared/n8n/parameters';
+import { mergeExtraBody, parseJsonParameter, readMaxDownloadBytes, readModel, textOf } from '../shared/n8n/parameters';
 import type { MediaKind } from '../shared/media';
 import { DEFAULT_DOWNLOAD_TIMEOUT_S, DEFAULT_IMAGE_PROPERTY_PREFIX, DEFAULT_VIDEO_PROPERTY_PREFIX } from './description';
 import { buildMessages, type RequestMessage } from './messages';
 
-/** The node's Options collection; only the options the user added are present. */
+/** The node's Options collection; only the options the user added are present (text ones read by textOf). */
 export interface ChatOptions extends SamplingSettings {
 	downloadImages?: boolean;
 	extraBody?: unknown;
 	imageDownloadTimeout?: number;
-	imagePropertyPrefix?: string;
+	imagePropertyPrefix?: unknown;
 	jsonSchema?: unknown;
-	jsonSchemaName?: string;
+	jsonSchemaName?: unknown;
 	jsonSchemaStrict?: boolean;
 	maxConcurrency?: number;
 	maxDownloadMb?: number;
@@ -26,9 +26,9 @@ export interface ChatOptions extends SamplingSettings {
 	stream?: boolean;
 	timeout?: number;
 	toolChoice?: 'auto' | 'none' | 'required' | 'function';
-	toolChoiceFunction?: string;
+	toolChoiceFunction?: unknown;
 	tools?: unknown;
-	user?: string;
+	user?: unknown;
 }
 
 const STREAM_OPTIONS = { include_usage: true };
@@ -87,7 +87,7 @@ function readMediaDownloads(
 	if (typeof seconds !== 'number' || !(seconds > 0)) {
 		throw invalidParameter(context.getNode(), itemIndex, 'Download Timeout', `must be a number of seconds above 0, got ${JSON.stringify(seconds)}`);
 	}
-	const prefix = typeof options.imagePropertyPrefix === 'string' ? options.imagePropertyPrefix.trim() : '';
+	const prefix = textOf(options.imagePropertyPrefix).trim();
 	if (/\s/.test(prefix)) {
 		throw invalidParameter(context.getNode(), itemIndex, 'Binary Field Prefix', `must not contain spaces, got "${prefix}"`, 'Use a name such as "image_".');
 	}
@@ -118,7 +118,7 @@ export function buildRequestBody(
 	const tools = readTools(context, itemIndex, options.tools);
 	copy(tools, 'tools');
 	copy(toolChoice(context, itemIndex, options, tools), 'tool_choice');
-	copy(typeof options.user === 'string' ? options.user.trim() : undefined, 'user');
+	copy(textOf(options.user).trim(), 'user');
 	if (options.stream !== false) {
 		body.stream = true;
 		body.stream_options = STREAM_OPTIONS;
@@ -166,7 +166,7 @@ function responseFormat(
 			'Add "JSON Schema" under Options and describe the reply as a JSON Schema object.',
 		);
 	}
-	const name = options.jsonSchemaName?.trim() || 'response';
+	const name = textOf(options.jsonSchemaName).trim() || 'response';
 	const jsonSchema: IDataObject = { name, schema: schema as IDataObject };
 	if (options.jsonSchemaStrict !== undefined) jsonSchema.strict = options.jsonSchemaStrict;
 	return { type: 'json_schema', json_schema: jsonSchema };
@@ -209,7 +209,7 @@ function toolChoice(
 		);
 	}
 	if (options.toolChoice !== 'function') return options.toolChoice;
-	const name = options.toolChoiceFunction?.trim();
+	const name = textOf(options.toolChoiceFunction).trim();
 	const names = tools.map((tool) => String((tool.function as IDataObject).name));
 	if (!name || !names.includes(name)) {
 		throw invalidParameter(

@@ -18,7 +18,7 @@ export class DeerApiChatModel implements INodeType {
 		icon: { light: 'file:deerapi.svg', dark: 'file:deerapi.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["model"].cachedResultName || $parameter["model"].value }}',
+		subtitle: '={{ $parameter["model"] }}',
 		description:
 			'A chat model on DeerAPI or another OpenAI-compatible relay, for the AI Agent and chains: Chat Completions, tools, reasoning models',
 		defaults: {

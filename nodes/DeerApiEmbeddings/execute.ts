@@ -5,7 +5,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { decodeEmbedding } from '../shared/embeddings';
+import { decodeEmbedding, placeEmbeddings } from '../shared/embeddings';
 import { runClient } from '../shared/n8n/client';
 import { runBatched } from '../shared/n8n/items';
 import { readConcurrency } from '../shared/n8n/parameters';
@@ -30,7 +30,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	);
 }
 
-/** One request for the batch; each vector goes back to its item by `index`, never by position. */
+/**
+ * One request for the batch; each vector goes back to its item by `index`, never by position, and
+ * only when the answer's numbering leaves no doubt (placeEmbeddings).
+ */
 async function embedBatch(
 	context: IExecuteFunctions,
 	client: RelayClient,
@@ -40,14 +43,16 @@ async function embedBatch(
 	const first = batch[0].request;
 	const body = { ...first.body, input: batch.map((entry) => entry.request.text) };
 	const response = await client.embeddings(body, { signal });
-	const byIndex = new Map<number, unknown>();
-	for (const entry of response.body.data) {
-		if (typeof entry?.index === 'number') byIndex.set(entry.index, entry.embedding);
+	const data = response.body.data;
+	const placed = placeEmbeddings(data, batch.length);
+	if ('problem' in placed) {
+		const message = `The relay's embeddings answer cannot be matched to the texts sent: ${placed.problem}`;
+		return batch.map(({ itemIndex }) => new NodeOperationError(context.getNode(), message, { itemIndex, description: placed.description }));
 	}
 	const model = typeof response.body.model === 'string' && response.body.model ? response.body.model : first.model;
 	const usage = response.body.usage as IDataObject | undefined;
 	return batch.map(({ itemIndex, request }, position): INodeExecutionData[] | Error => {
-		const raw = byIndex.get(position);
+		const raw = placed.vectors[position];
 		const embedding = decodeEmbedding(raw);
 		if (!embedding) {
 			return new NodeOperationError(
@@ -57,7 +62,7 @@ async function embedBatch(
 					: `The relay's vector for this item is neither numbers nor base64 float32`,
 				{
 					itemIndex,
-					description: `The answer held ${response.body.data.length} vectors for ${batch.length} texts. Try a lower Batch Size.`,
+					description: `The answer held ${data.length} vectors for ${batch.length} texts. Try a lower Batch Size.`,
 				},
 			);
 		}

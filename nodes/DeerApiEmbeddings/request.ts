@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { invalidParameter } from '../shared/n8n/errors';
-import { mergeExtraBody, readModel } from '../shared/n8n/parameters';
+import { mergeExtraBody, readModel, readRequiredText } from '../shared/n8n/parameters';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_CHARACTERS, MAX_BATCH_SIZE } from './description';
 
 /** One input item's text and everything its request must carry, validated. */
@@ -38,36 +38,16 @@ export function readBatchLimits(context: IExecuteFunctions): BatchLimits {
 	return { batchSize, maxCharacters: Math.floor(maxCharacters), concurrencyOptions: options };
 }
 
-function describeValue(value: unknown): string {
-	if (value === null) return 'null';
-	if (Array.isArray(value)) return 'an array';
-	if (typeof value === 'object') return 'an object';
-	if (typeof value === 'number' || typeof value === 'boolean') return `a ${typeof value} (${String(value)})`;
-	return typeof value;
-}
-
 export function readEmbeddingInput(context: IExecuteFunctions, itemIndex: number): EmbeddingInput {
 	const node = context.getNode();
 	const model = readModel(context, itemIndex);
-	const text = context.getNodeParameter('text', itemIndex, '') as unknown;
-	if (typeof text !== 'string') {
-		throw invalidParameter(
-			node,
-			itemIndex,
-			'Text',
-			`must be a string, got ${describeValue(text)}`,
-			'Embeddings take text. Turn other values into text in the expression, e.g. {{ JSON.stringify($json.specs) }} or {{ String($json.sku) }}.',
-		);
-	}
-	if (!text.trim()) {
-		throw invalidParameter(
-			node,
-			itemIndex,
-			'Text',
-			'is empty',
-			`Item ${itemIndex} has no text to embed. Check the expression, or drop such items first (e.g. with a Filter node).`,
-		);
-	}
+	const text = readRequiredText(
+		context,
+		itemIndex,
+		'text',
+		'Text',
+		`Item ${itemIndex} has no text to embed. Check the expression, or drop such items first (e.g. with a Filter node).`,
+	);
 
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const base: IDataObject = { model };

@@ -18,7 +18,7 @@ export class DeerApiImageEdit implements INodeType {
 		icon: { light: 'file:deerapi.svg', dark: 'file:deerapi.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["model"].value }}',
+		subtitle: '={{ $parameter["model"] }}',
 		description:
 			'Edit images the workflow already has with gpt-image-1 or dall-e-2 on DeerAPI or another OpenAI-compatible relay: new background, another season, a logo added, a masked area redrawn',
 		defaults: { name: 'DeerAPI Image Edit' },

@@ -12,7 +12,7 @@ import {
 	readImageUrls,
 	readSize,
 } from '../shared/n8n/image-options';
-import { mergeExtraBody, readModel, splitList } from '../shared/n8n/parameters';
+import { mergeExtraBody, readModel, readRequiredText, splitList, textOf } from '../shared/n8n/parameters';
 import { formatBytes, type MultipartBody, type RelayClient } from '../shared/transport';
 import { DEFAULT_INPUT_FIELD } from './description';
 
@@ -47,10 +47,7 @@ export async function readImageEditRequest(
 ): Promise<ImageEditRequest> {
 	const node = context.getNode();
 	const model = readModel(context, itemIndex);
-	const prompt = String(context.getNodeParameter('prompt', itemIndex, '') ?? '');
-	if (!prompt.trim()) {
-		throw invalidParameter(node, itemIndex, 'Prompt', 'is empty', 'Say what to change in the image.');
-	}
+	const prompt = readRequiredText(context, itemIndex, 'prompt', 'Prompt', 'Say what to change in the image.');
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const output = readImageOutput(context, itemIndex, model, prompt, options);
 
@@ -75,7 +72,7 @@ export async function readImageEditRequest(
 			'Name the binary field holding the image (e.g. "data"), or enter Input Image URLs.',
 		);
 	}
-	const maskField = typeof options.maskField === 'string' ? options.maskField.trim() : '';
+	const maskField = textOf(options.maskField).trim();
 
 	const images: InputImage[] = [];
 	for (const property of imageFields) {

@@ -11,7 +11,7 @@ import {
 	readSize,
 } from '../shared/n8n/image-options';
 import type { ImageOutput } from '../shared/n8n/image-items';
-import { mergeExtraBody, readModel, splitList } from '../shared/n8n/parameters';
+import { mergeExtraBody, readModel, readRequiredText, splitList } from '../shared/n8n/parameters';
 
 export type Mode = 'images' | 'chat';
 
@@ -30,13 +30,9 @@ export async function readImageRequest(
 	context: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<ImageRequest> {
-	const node = context.getNode();
 	const model = readModel(context, itemIndex);
 	const mode = context.getNodeParameter('mode', itemIndex, 'images') as Mode;
-	const prompt = String(context.getNodeParameter('prompt', itemIndex, '') ?? '');
-	if (!prompt.trim()) {
-		throw invalidParameter(node, itemIndex, 'Prompt', 'is empty', 'Describe the image to generate.');
-	}
+	const prompt = readRequiredText(context, itemIndex, 'prompt', 'Prompt', 'Describe the image to generate.');
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const output = readImageOutput(context, itemIndex, model, prompt, options);
 

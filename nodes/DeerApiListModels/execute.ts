@@ -5,7 +5,7 @@ import { clientFromCredential, CREDENTIAL_TYPE } from '../shared/n8n/client';
 import { invalidParameter } from '../shared/n8n/errors';
 import { runPerItem } from '../shared/n8n/items';
 import { modelListKey } from '../shared/n8n/model-search';
-import { readTuning } from '../shared/n8n/parameters';
+import { readTuning, textOf } from '../shared/n8n/parameters';
 import type { ModelEntry } from '../shared/transport';
 import type { OutputMode, SearchMode, SortOrder } from './description';
 import { compileSearch, selectModels, type ModelQuery } from './select';
@@ -54,7 +54,7 @@ function readQuery(context: IExecuteFunctions, itemIndex: number, options: IData
 	const node = context.getNode();
 	const filters = context.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 
-	const search = filters.search === undefined || filters.search === null ? '' : String(filters.search);
+	const search = textOf(filters.search);
 	const mode = oneOf(context, itemIndex, 'Search Mode', filters.searchMode ?? 'contains', SEARCH_MODES);
 	let matches: ModelQuery['matches'];
 	try {

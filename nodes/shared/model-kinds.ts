@@ -20,7 +20,7 @@ const ID_KINDS: Array<[RegExp, ModelKind]> = [
 	[/moderation/, 'moderation'],
 	[/embed|^bge-|^m3e|^jina-clip/, 'embedding'],
 	[/rerank/, 'other'],
-	[/whisper|(^|[-_])tts($|[-_])|audio|speech|transcri|realtime|^suno|chirp|voice|music/, 'audio'],
+	[/whisper|(^|[-_])(tts|stt|asr)($|[-_])|audio|speech|transcri|realtime|^suno|chirp|voice|music/, 'audio'],
 	[/video|(^|[-_])[ti]2v($|[-_])/, 'video'],
 	[/(^|[-_.])image($|[-_.\d])|(^|[-_])t2i($|[-_])|gpt-image|dall-e/, 'image'],
 	[/sora|^veo|kling|runway|luma|hailuo|seedance|^wan\d|vidu|pika/, 'video'],
@@ -66,11 +66,33 @@ export function uniqueModels(models: ModelEntry[]): ModelEntry[] {
 	});
 }
 
+/** What an audio model is for: `/audio/speech`, or `/audio/transcriptions` and `/audio/translations`. */
+export type AudioUse = 'speech' | 'transcription';
+
+// Within the audio kind, first match wins: "speech-to-text" ids name transcription.
+const AUDIO_USES: Array<[RegExp, AudioUse]> = [
+	[/whisper|transcri|(^|[-_])(stt|asr)($|[-_])|speech-to-text/, 'transcription'],
+	[/(^|[-_])tts($|[-_])|speech|voice/, 'speech'],
+];
+
+/** The audio use an id names, for audio models only (music and realtime models have none). */
+export function audioUse(entry: Pick<ModelEntry, 'id' | 'supported_endpoint_types'>): AudioUse | undefined {
+	if (classifyModel(entry) !== 'audio') return undefined;
+	const id = String(entry.id).toLowerCase();
+	return AUDIO_USES.find(([pattern]) => pattern.test(id))?.[1];
+}
+
+/** A group a picker lists first: a kind of model, or an audio use. */
+export type ModelPreference = ModelKind | AudioUse;
+
 export interface ModelListOptions {
 	/** Case-insensitive substring of the id. */
 	filter?: string;
-	/** Put these kinds first (Image Generate lists image models first). */
-	preferKinds?: ModelKind[];
+	/**
+	 * Groups listed first, in this order, each sorted; the other models follow (Image Generate:
+	 * `['image']`; Audio's Text to Speech: `['speech', 'audio']`).
+	 */
+	prefer?: ModelPreference[];
 }
 
 /** Model ids for a picker: every id (no vendor filter), optionally filtered, sorted. */
@@ -79,7 +101,13 @@ export function pickModels(models: ModelEntry[], options: ModelListOptions = {})
 	const matching = uniqueModels(models).filter(
 		(model) => !needle || model.id.toLowerCase().includes(needle),
 	);
-	const preferred = new Set(options.preferKinds ?? []);
-	const rank = (model: ModelEntry) => (preferred.has(classifyModel(model)) ? 0 : 1);
-	return matching.sort((a, b) => rank(a) - rank(b) || compareModelIds(a.id, b.id));
+	const prefer = options.prefer ?? [];
+	const rank = (model: ModelEntry) => {
+		const kind = classifyModel(model);
+		const use = audioUse(model);
+		const group = prefer.findIndex((preference) => preference === kind || preference === use);
+		return group < 0 ? prefer.length : group;
+	};
+	const ranks = new Map(matching.map((model) => [model, rank(model)]));
+	return matching.sort((a, b) => ranks.get(a)! - ranks.get(b)! || compareModelIds(a.id, b.id));
 }

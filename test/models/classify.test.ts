@@ -3,6 +3,7 @@ import {
 	classifyModel,
 	compareModelIds,
 	MODEL_KINDS,
+	audioUse,
 	pickModels,
 	uniqueModels,
 	type ModelKind,
@@ -146,7 +147,7 @@ describe('pickModels', () => {
 	});
 
 	it('puts preferred kinds first, each group sorted', () => {
-		expect(pickModels(models, { preferKinds: ['image'] }).map((m) => m.id)).toEqual([
+		expect(pickModels(models, { prefer: ['image'] }).map((m) => m.id)).toEqual([
 			'dall-e-3',
 			'flux-kontext-pro',
 			'gpt-4o-image',
@@ -167,12 +168,46 @@ describe('pickModels', () => {
 
 	it('does not reorder or change the list it is given', () => {
 		const copy = structuredClone(models);
-		pickModels(models, { preferKinds: ['image'], filter: 'g' });
+		pickModels(models, { prefer: ['image'], filter: 'g' });
 		expect(models).toEqual(copy);
 	});
 
 	it('keeps the first entry of a repeated id', () => {
 		const list: ModelEntry[] = [{ id: 'a', owned_by: 'first' }, { id: 'a', owned_by: 'second' }];
 		expect(uniqueModels(list)).toEqual([{ id: 'a', owned_by: 'first' }]);
+	});
+});
+
+describe('audioUse', () => {
+	it.each([
+		['tts-1', 'speech'],
+		['tts-1-hd', 'speech'],
+		['gpt-4o-mini-tts', 'speech'],
+		['gemini-2.5-flash-preview-tts', 'speech'],
+		['speech-02-hd', 'speech'],
+		['cosyvoice-v2', 'speech'],
+		['whisper-1', 'transcription'],
+		['gpt-4o-transcribe', 'transcription'],
+		['gpt-4o-mini-transcribe', 'transcription'],
+		['paraformer-asr', 'transcription'],
+		['suno_music', undefined],
+		['chirp-v4', undefined],
+		['gpt-4o-realtime-preview', undefined],
+		['gpt-4o-audio-preview', undefined],
+		['gpt-4o', undefined],
+	])('%s: %s', (id, use) => {
+		expect(audioUse({ id })).toBe(use);
+	});
+
+	it('puts a use first, then a kind, then the rest', () => {
+		const list: ModelEntry[] = ['gpt-4o', 'suno_music', 'whisper-1', 'tts-1', 'chirp-v4', 'gpt-4o-mini-tts'].map((id) => ({ id }));
+		expect(pickModels(list, { prefer: ['transcription', 'audio'] }).map((m) => m.id)).toEqual([
+			'whisper-1',
+			'chirp-v4',
+			'gpt-4o-mini-tts',
+			'suno_music',
+			'tts-1',
+			'gpt-4o',
+		]);
 	});
 });

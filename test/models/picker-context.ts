@@ -9,6 +9,7 @@ import type {
 	ICredentialDataDecryptedObject,
 	INode,
 	INodeListSearchResult,
+	INodeParameters,
 	INodeType,
 	INodeTypeDescription,
 	ILoadOptionsFunctions,
@@ -54,10 +55,18 @@ export interface Picker {
 }
 
 export function openPicker(searchMethod: SearchMethod, credential: ICredentialDataDecryptedObject): Picker {
+	return openNodePicker(new PickerNode(searchMethod), credential);
+}
+
+/**
+ * The model picker of a real node type with the parameters the editor sends along (e.g. Audio's
+ * operation): the list search its Model field names, in a context for a node with `parameters`.
+ */
+export function openNodePicker(nodeType: INodeType, credential: ICredentialDataDecryptedObject, parameters: INodeParameters = {}): Picker {
 	ensureN8nEnvironment();
 	const registry = new TypeRegistry();
-	const nodeType = new PickerNode(searchMethod);
-	registry.addNodeType('n8n-nodes-deerapi-relay.picker', nodeType);
+	const typeName = `n8n-nodes-deerapi-relay.${nodeType.description.name}`;
+	registry.addNodeType(typeName, nodeType);
 	registry.addCredentialType(new DeerApiRelayApi());
 	const credentialsHelper = new HarnessCredentialsHelper(registry);
 	credentialsHelper.setCredentials({ deerApiRelayApi: credential });
@@ -65,10 +74,10 @@ export function openPicker(searchMethod: SearchMethod, credential: ICredentialDa
 	const node: INode = {
 		id: 'picker-node',
 		name: 'Picker',
-		type: 'n8n-nodes-deerapi-relay.picker',
+		type: typeName,
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: { model: { __rl: true, mode: 'list', value: '' } },
+		parameters: { ...parameters, model: { __rl: true, mode: 'list', value: '' } },
 		credentials: { deerApiRelayApi: { id: 'picker-credential', name: 'DeerAPI' } },
 	};
 	const workflow = new Workflow({
@@ -79,11 +88,14 @@ export function openPicker(searchMethod: SearchMethod, credential: ICredentialDa
 		nodeTypes: registry,
 	});
 	const additionalData = createAdditionalData({ credentialsHelper, workflowId: workflow.id });
+	const model = nodeType.description.properties.find((property) => property.name === 'model');
+	const searchMethod = model?.modes?.find((mode) => mode.name === 'list')?.typeOptions?.searchListMethod;
+	const method = searchMethod ? nodeType.methods?.listSearch?.[searchMethod] : undefined;
+	if (!method) throw new Error(`${nodeType.description.name} has no list search for its Model`);
 
 	const search = async (filter?: string) => {
-		// n8n makes a new context for every request from the editor.
-		const context: ILoadOptionsFunctions = new LoadOptionsContext(workflow, node, additionalData, 'parameters.model');
-		const method = nodeType.methods.listSearch[searchMethod];
+		// n8n makes a new context for every request from the editor, with the node's current parameters.
+		const context: ILoadOptionsFunctions = new LoadOptionsContext(workflow, node, { ...additionalData, currentNodeParameters: node.parameters }, 'parameters.model');
 		return await method.call(context, filter);
 	};
 	return {

@@ -2,7 +2,8 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { clearModelListCache } from '../../nodes/shared/n8n/model-search';
 import { DEFAULT_MODELS, startSandbox, type Sandbox, type SandboxModel } from '../../sandbox';
-import { openPicker } from './picker-context';
+import { DeerApiAudio } from '../../nodes/DeerApiAudio/DeerApiAudio.node';
+import { openNodePicker, openPicker } from './picker-context';
 
 const model = (id: string, supported_endpoint_types?: string[]): SandboxModel => ({
 	id,
@@ -96,7 +97,7 @@ describe('model pickers (searchModels and the kind-first ones) through n8n-core 
 		]);
 	});
 
-	it('Embeddings lists embedding models first, Audio speech and transcription models first', async () => {
+	it('Embeddings lists embedding models first, Audio audio models first', async () => {
 		sandbox.setModels([
 			...MIXED,
 			model('whisper-1'),
@@ -108,10 +109,52 @@ describe('model pickers (searchModels and the kind-first ones) through n8n-core 
 		const embeddings = await openPicker('searchEmbeddingModels', credential()).ids();
 		expect(embeddings.slice(0, 3)).toEqual(['bge-m3', 'text-embedding-3-small', 'claude-sonnet-4-20250514']);
 		expect(embeddings).toHaveLength(15);
+		// Without an operation (a node that has none), Audio's picker lists speech models first.
 		const audio = await openPicker('searchAudioModels', credential()).ids();
-		expect(audio.slice(0, 5)).toEqual(['gpt-4o-mini-tts', 'gpt-4o-transcribe', 'tts-1', 'whisper-1', 'bge-m3']);
+		expect(audio.slice(0, 5)).toEqual(['gpt-4o-mini-tts', 'tts-1', 'gpt-4o-transcribe', 'whisper-1', 'bge-m3']);
 		expect(audio).toHaveLength(15);
 		expect(modelRequests()).toHaveLength(1);
+	});
+
+	describe("Audio lists the models that fit its operation first, in the node's own picker", () => {
+		const audioModels = [
+			...MIXED,
+			model('suno_music'),
+			model('chirp-v4'),
+			model('whisper-1'),
+			model('tts-1-hd'),
+			model('gpt-4o-mini-tts', ['openai']),
+			model('gpt-4o-transcribe', ['openai']),
+			model('gpt-4o-realtime-preview'),
+			model('tts-1'),
+		];
+		const fitting = {
+			textToSpeech: ['gpt-4o-mini-tts', 'tts-1', 'tts-1-hd'],
+			transcribe: ['gpt-4o-transcribe', 'whisper-1'],
+			translate: ['gpt-4o-transcribe', 'whisper-1'],
+		};
+
+		it.each(Object.entries(fitting))('%s: %j first, then the other audio models, then the rest', async (operation, first) => {
+			sandbox.setModels(audioModels);
+			const ids = await openNodePicker(new DeerApiAudio(), credential(), { operation }).ids();
+			expect(ids.slice(0, first.length)).toEqual(first);
+			const otherAudio = ['chirp-v4', 'gpt-4o-mini-tts', 'gpt-4o-realtime-preview', 'gpt-4o-transcribe', 'suno_music', 'tts-1', 'tts-1-hd', 'whisper-1'].filter(
+				(id) => !first.includes(id),
+			);
+			expect(ids.slice(first.length, 8)).toEqual(otherAudio);
+			expect(ids).toHaveLength(18);
+		});
+
+		it('a filter keeps the order', async () => {
+			sandbox.setModels(audioModels);
+			expect(await openNodePicker(new DeerApiAudio(), credential(), { operation: 'transcribe' }).ids('4o')).toEqual([
+				'gpt-4o-transcribe',
+				'gpt-4o-mini-tts',
+				'gpt-4o-realtime-preview',
+				'gpt-4o',
+				'gpt-4o-image',
+			]);
+		});
 	});
 
 	it('matches the filter case-insensitively anywhere in the id', async () => {

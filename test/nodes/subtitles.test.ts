@@ -1,84 +1,87 @@
 /**
- * The canvas subtitle under each node, evaluated the way n8n's editor does
- * (`workflow.expression.getSimpleParameterValue(node, subtitle, 'internal', {})`) on the nodes of
- * an example workflow. The e2e tier reads the same subtitles off the real canvas.
+ * The canvas subtitle under each node, evaluated the way n8n's editor does (test/support/editor.ts:
+ * getNodeSubtitle with n8n-workflow's own expression code) on the node types n8n loads from the
+ * built package: every node of package.json's n8n.nodes and the Tool variant n8n makes of each
+ * `usableAsTool` node, fresh from the node panel and with a model chosen in each mode of its Model
+ * field. Runs on both engine lines (`npm test`, `npm run test:n8n1`). The e2e tier reads the same
+ * cases off the real canvas.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { Workflow, type INode } from 'n8n-workflow';
+import { PackageDirectoryLoader } from 'n8n-core';
+import type { INode, INodeType, INodeTypeDescription, INodeTypes } from 'n8n-workflow';
 
-import { DeerApiAccount } from '../../nodes/DeerApiAccount/DeerApiAccount.node';
-import { DeerApiAudio } from '../../nodes/DeerApiAudio/DeerApiAudio.node';
-import { DeerApiChat } from '../../nodes/DeerApiChat/DeerApiChat.node';
-import { DeerApiEmbeddings } from '../../nodes/DeerApiEmbeddings/DeerApiEmbeddings.node';
-import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
-import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
-import { createHarness } from '../support/workflow';
+import { declaredNodeDescriptions } from '../../e2e/package-info';
+import { canvasSubtitle, editorNodeTypes, toolVariant } from '../support/editor';
+import '../support/n8n-env';
+import { subtitleCases, type SubtitleCase } from '../support/subtitle-cases';
 
-const harness = createHarness({
-	nodeTypes: {
-		'n8n-nodes-deerapi-relay.deerApiAccount': new DeerApiAccount(),
-		'n8n-nodes-deerapi-relay.deerApiAudio': new DeerApiAudio(),
-		'n8n-nodes-deerapi-relay.deerApiChat': new DeerApiChat(),
-		'n8n-nodes-deerapi-relay.deerApiEmbeddings': new DeerApiEmbeddings(),
-		'n8n-nodes-deerapi-relay.deerApiImageGenerate': new DeerApiImageGenerate(),
-		'n8n-nodes-deerapi-relay.deerApiListModels': new DeerApiListModels(),
-	},
+const ROOT = path.resolve(__dirname, '../..');
+const PACKAGE = 'n8n-nodes-deerapi-relay';
+
+let descriptions: INodeTypeDescription[];
+let nodeTypes: INodeTypes;
+
+beforeAll(async () => {
+	const loader = new PackageDirectoryLoader(ROOT);
+	await loader.loadAll();
+	const own = Object.values(loader.nodeTypes).map(({ type }) => (type as INodeType).description);
+	descriptions = [...own, ...own.filter((description) => description.usableAsTool).map(toolVariant)];
+	nodeTypes = editorNodeTypes(PACKAGE, descriptions);
 });
 
-function exampleNode(file: string, name: string): INode {
-	const workflow = JSON.parse(readFileSync(path.resolve(__dirname, '../../examples', file), 'utf8')) as { nodes: INode[] };
-	const node = workflow.nodes.find((n) => n.name === name);
-	if (!node) throw new Error(`no node ${name} in ${file}`);
-	return node;
+function nodeOf({ nodeName, typeVersion, parameters }: SubtitleCase): INode {
+	return { id: `id-${nodeName}`, name: nodeName, type: `${PACKAGE}.${nodeName}`, typeVersion, position: [0, 0], parameters };
 }
 
-function subtitleOf(node: INode): unknown {
-	const nodeType = harness.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: harness.nodeTypes });
-	return workflow.expression.getSimpleParameterValue(node, nodeType.description.subtitle!, 'internal', {});
-}
+const shown = (node: INode) => canvasSubtitle([node], node, nodeTypes);
 
-describe('canvas subtitles', () => {
+// Built from dist/ when jest collects the tests, as package.json's n8n.nodes list it.
+const cases = subtitleCases(declaredNodeDescriptions(ROOT));
+
+describe('canvas subtitles of every node', () => {
+	it('covers every node of package.json and a Tool variant of each usableAsTool node', () => {
+		const names = [...new Set(cases.map((entry) => entry.nodeName))].sort();
+		expect(names).toEqual(descriptions.map((description) => description.name).sort());
+		expect(names).toEqual(
+			expect.arrayContaining(['deerApiChatModel', 'deerApiImageEdit', 'deerApiImageEditTool', 'deerApiChatTool', 'deerApiAudioTool']),
+		);
+		expect(names).not.toContain('deerApiChatModelTool');
+	});
+
+	it.each(cases.map((entry) => [entry.nodeName, entry.label, entry]))('%s, %s', (_name, _label, entry) => {
+		expect(shown(nodeOf(entry))).toBe(entry.expected);
+	});
+});
+
+describe('canvas subtitles of the examples', () => {
+	function exampleNode(file: string, name: string): INode {
+		const workflow = JSON.parse(readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as { nodes: INode[] };
+		const node = workflow.nodes.find((n) => n.name === name);
+		if (!node) throw new Error(`no node ${name} in ${file}`);
+		return node;
+	}
+
 	it.each([
 		['01-marketing-campaign.json', 'Write Tagline and Description', 'gpt-4o-mini'],
 		['01-marketing-campaign.json', 'Make Poster', 'gpt-image-1'],
 		['03-picture-via-chat.json', 'Paint with gpt-4o-image', 'gpt-4o-image'],
 		['06-most-similar-products.json', 'Embed Product Texts', 'text-embedding-3-small'],
-	])('%s "%s" shows its model, %s', (file, name, model) => {
-		const node = exampleNode(file, name);
-		expect(node.parameters.model).toMatchObject({ __rl: true, value: model });
-		expect(subtitleOf(node)).toBe(model);
+		['07-speech-round-trip.json', 'Read Aloud', 'Text to Speech: tts-1'],
+		['07-speech-round-trip.json', 'Transcribe', 'Transcribe: whisper-1'],
+		['02-model-inventory.json', 'List Models', 'All models'],
+	])('%s "%s" shows %s', (file, name, subtitle) => {
+		expect(shown(exampleNode(file, name))).toBe(subtitle);
 	});
 
-	it('a model typed by id shows as well', () => {
-		const node = exampleNode('01-marketing-campaign.json', 'Write Tagline and Description');
-		node.parameters.model = { __rl: true, mode: 'id', value: 'deepseek-chat' };
-		expect(subtitleOf(node)).toBe('deepseek-chat');
-	});
-
-	it.each([
-		['Read Aloud', 'Text to Speech: tts-1'],
-		['Transcribe', 'Transcribe: whisper-1'],
-	])('Audio "%s" shows its operation and model, %s', (name, subtitle) => {
-		expect(subtitleOf(exampleNode('07-speech-round-trip.json', name))).toBe(subtitle);
-	});
-
-	it('Audio Translate to English with a model typed by id', () => {
-		const node = exampleNode('07-speech-round-trip.json', 'Transcribe');
-		node.parameters = { ...node.parameters, operation: 'translate', model: { __rl: true, mode: 'id', value: 'gpt-4o-transcribe' } };
-		expect(subtitleOf(node)).toBe('Translate to English: gpt-4o-transcribe');
-	});
-
-	it('List Models says how many it returns', () => {
-		const node = exampleNode('02-model-inventory.json', 'List Models');
-		expect(subtitleOf(node)).toBe('All models');
-		node.parameters = { returnAll: false, limit: 20 };
-		expect(subtitleOf(node)).toBe('Up to 20 models');
-	});
-
-	it('Account says its operation', () => {
-		expect(subtitleOf(exampleNode('12-low-balance-alert.json', 'Get Balance'))).toBe('Get Balance');
+	it('every DeerAPI node of every example shows a subtitle', () => {
+		const files = require('node:fs').readdirSync(path.join(ROOT, 'examples')).filter((file: string) => file.endsWith('.json'));
+		for (const file of files) {
+			const workflow = JSON.parse(readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as { nodes: INode[] };
+			for (const node of workflow.nodes.filter((n) => n.type.startsWith(`${PACKAGE}.`))) {
+				expect([file, node.name, shown(node)]).toEqual([file, node.name, expect.stringMatching(/\S/)]);
+			}
+		}
 	});
 });

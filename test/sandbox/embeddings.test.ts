@@ -115,3 +115,39 @@ describe('sandbox embeddings', () => {
 		expect(sandbox.lastRequest(EMBEDDINGS)!.body).toEqual({ model: 'text-embedding-3-small', input: ['one', 'two'], dimensions: 4 });
 	});
 });
+
+describe('sandbox embeddings faults: index numbering', () => {
+	let sandbox: Sandbox;
+	const texts = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
+
+	beforeAll(async () => {
+		sandbox = await startSandbox();
+	});
+	afterAll(() => sandbox.close());
+
+	async function indexesWith(fault: NonNullable<Parameters<Sandbox['fault']>[0]['embeddingIndexes']>) {
+		const right = (await post(sandbox, EMBEDDINGS, { model: 'm', input: texts })).json.data as Array<{ index: number; embedding: number[] }>;
+		sandbox.fault({ path: EMBEDDINGS, embeddingIndexes: fault });
+		const reply = await post(sandbox, EMBEDDINGS, { model: 'm', input: texts });
+		expect(reply.status).toBe(200);
+		const data = reply.json.data as Array<{ index?: unknown; embedding: number[] }>;
+		// Entries in input order, each vector its own text's (the `extra` one repeats the first).
+		data.forEach((entry, i) => expect(entry.embedding).toEqual(right.find((r) => r.index === i % texts.length)!.embedding));
+		return data.map((entry) => ('index' in entry ? entry.index : 'none'));
+	}
+
+	it.each([
+		['duplicate', [0, 1, 2, 3, 0]],
+		['per-sub-batch', [0, 1, 0, 1, 0]],
+		['missing', [0, 'none', 2, 3, 4]],
+		['none', ['none', 'none', 'none', 'none', 'none']],
+		['string', ['0', '1', '2', '3', '4']],
+		['fraction', [0, 1.5, 2, 3, 4]],
+		['negative', [-1, 1, 2, 3, 4]],
+		['one-based', [1, 2, 3, 4, 5]],
+		['extra', [0, 1, 2, 3, 4, 5]],
+		['drop-last', [0, 1, 2, 3]],
+	] as const)('%s numbers the answer %j', async (fault, indexes) => {
+		expect(await indexesWith(fault)).toEqual(indexes);
+	});
+});

@@ -4,7 +4,7 @@ import { isImageSource } from '../media';
 import { truncate } from '../transport';
 import { invalidParameter } from './errors';
 import type { ImageOutput } from './image-items';
-import { maxConcurrencyOption, readMaxDownloadBytes, splitList } from './parameters';
+import { maxConcurrencyOption, readMaxDownloadBytes, readText, splitList, textOf } from './parameters';
 
 /**
  * The parameters Image Generate and Image Edit share: the Images API fields of the gpt-image and
@@ -42,7 +42,7 @@ export function readSize(context: IExecuteFunctions, itemIndex: number): string 
 	const choice = String(context.getNodeParameter('size', itemIndex, MODEL_DEFAULT_SIZE) ?? '');
 	if (choice === MODEL_DEFAULT_SIZE || choice === '') return undefined;
 	if (choice !== CUSTOM_SIZE) return choice;
-	const custom = String(context.getNodeParameter('customSize', itemIndex, '') ?? '').trim();
+	const custom = readText(context, itemIndex, 'customSize').trim();
 	const wxh = WXH_SIZE.exec(custom);
 	if (wxh) return `${Number(wxh[1])}x${Number(wxh[2])}`;
 	const k = K_SIZE.exec(custom);
@@ -85,8 +85,7 @@ export function readImageOutput(
 	prompt: string,
 	options: IDataObject,
 ): ImageOutput {
-	const binaryProperty =
-		typeof options.binaryPropertyOutput === 'string' ? options.binaryPropertyOutput.trim() : DEFAULT_BINARY_PROPERTY;
+	const binaryProperty = options.binaryPropertyOutput === undefined ? DEFAULT_BINARY_PROPERTY : textOf(options.binaryPropertyOutput).trim();
 	if (!binaryProperty) {
 		throw invalidParameter(context.getNode(), itemIndex, 'Put Output in Field', 'is empty', 'Enter a binary field name such as "data".');
 	}

@@ -6,7 +6,7 @@ import type {
 	INodeListSearchResult,
 } from 'n8n-workflow';
 
-import { classifyModel, pickModels, type ModelKind } from '../model-kinds';
+import { classifyModel, pickModels, type ModelPreference } from '../model-kinds';
 import type { ModelEntry, RelayClient } from '../transport';
 import { clientFromCredential, CREDENTIAL_TYPE } from './client';
 import { toNodeError } from './errors';
@@ -55,14 +55,14 @@ export function clearModelListCache(): void {
 async function searchModelList(
 	context: ILoadOptionsFunctions,
 	filter: string | undefined,
-	preferKinds: ModelKind[],
+	prefer: ModelPreference[],
 ): Promise<INodeListSearchResult> {
 	try {
 		const credential = await context.getCredentials(CREDENTIAL_TYPE);
 		const client = clientFromCredential(credential, PICKER_TUNING);
 		const models = await cachedModelList(client, modelListKey(client, credential));
 		return {
-			results: pickModels(models, { filter, preferKinds }).map((model) => ({
+			results: pickModels(models, { filter, prefer }).map((model) => ({
 				// n8n's dropdown shows an entry's name only, never its description: type and owner go
 				// in the name. The value stays the bare id (what is sent, and the canvas subtitle).
 				name: [model.id, classifyModel(model), model.owned_by].filter(Boolean).join(' · '),
@@ -99,10 +99,14 @@ export async function searchEmbeddingModels(
 	return await searchModelList(this, filter, ['embedding']);
 }
 
-/** The same list with audio models (speech, transcription) first. */
+/**
+ * The same list with the audio models that fit the node's operation first (speech models for Text
+ * to Speech, transcription models for Transcribe and Translate), then the other audio models.
+ */
 export async function searchAudioModels(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 ): Promise<INodeListSearchResult> {
-	return await searchModelList(this, filter, ['audio']);
+	const operation = this.getNodeParameter('operation', 'textToSpeech');
+	return await searchModelList(this, filter, [operation === 'textToSpeech' ? 'speech' : 'transcription', 'audio']);
 }

@@ -51,6 +51,40 @@ export function readModel(context: ParameterContext, itemIndex: number): string 
 }
 
 /**
+ * The one rule for every text parameter, whatever its expression yields (n8n's own conversion to
+ * a string, `ensureType: 'string'`): text as it is; a number or boolean as its text ("42",
+ * "true"); an object or array as JSON text (a date as its ISO text, not "[object Object]"); null
+ * and undefined as no text. Whether no text, or only spaces, is an error is the parameter's own: a
+ * required one fails naming it (readRequiredText), an optional one is then not sent.
+ */
+export function textOf(value: unknown): string {
+	if (value === undefined || value === null) return '';
+	if (typeof value === 'string') return value;
+	if (typeof value !== 'object') return String(value);
+	let json: string | undefined;
+	try {
+		json = JSON.stringify(value);
+	} catch {
+		return String(value);
+	}
+	if (json === undefined) return '';
+	// A date (Date, Luxon's DateTime from $now) turns into a JSON string: its text, unquoted.
+	return json.startsWith('"') ? (JSON.parse(json) as string) : json;
+}
+
+/** A text parameter of the item, by the rule of textOf: '' when it holds no text. */
+export function readText(context: ParameterContext, itemIndex: number, name: string, fallback = ''): string {
+	return textOf(context.getNodeParameter(name, itemIndex, fallback));
+}
+
+/** A text parameter the request cannot go without: fails naming `field` when it holds no text. */
+export function readRequiredText(context: ParameterContext, itemIndex: number, name: string, field: string, hint: string): string {
+	const text = readText(context, itemIndex, name);
+	if (!text.trim()) throw invalidParameter(context.getNode(), itemIndex, field, 'is empty', hint);
+	return text;
+}
+
+/**
  * A JSON parameter (type "json", or an expression that yields an object or array) as a value,
  * with an error naming the field when it is not valid JSON or not of the expected shape.
  */

@@ -99,7 +99,8 @@ export interface ImagesResponse {
 
 export interface Embedding {
 	object?: string;
-	index: number;
+	/** The input it belongs to, as the relay sent it: not checked here (see placeEmbeddings). */
+	index?: unknown;
 	/** Floats, or a base64 string of little-endian float32 bytes with `encoding_format: "base64"`. */
 	embedding: number[] | string;
 	[key: string]: unknown;

@@ -152,9 +152,7 @@ describe('DeerAPI Embeddings', () => {
 		test.each([
 			['', 'Text: is empty'],
 			['   ', 'Text: is empty'],
-			[42, 'Text: must be a string, got a number (42)'],
-			[{ a: 1 }, 'Text: must be a string, got an object'],
-			[null, 'Text: must be a string, got null'],
+			[null, 'Text: is empty'],
 		])('%j fails the node before anything is sent, naming the item', async (bad, message) => {
 			const result = await run({ text: TEXT }, { input: items(['fine', bad, 'also fine']) });
 			expect(result.status).toBe('error');
@@ -164,7 +162,7 @@ describe('DeerAPI Embeddings', () => {
 		});
 
 		test('under Continue On Fail only the invalid items fail; the batch goes for the others', async () => {
-			const texts = ['first', '', 'third', 7, 'fifth'];
+			const texts = ['first', '', 'third', null, 'fifth'];
 			const result = await run({ text: TEXT }, { input: items(texts), continueOnFail: true });
 			expect(result.status).toBe('success');
 			expect(requests()).toHaveLength(1);
@@ -172,7 +170,7 @@ describe('DeerAPI Embeddings', () => {
 			const output = result.output(NODE);
 			expect(output.map((item) => item.pairedItem)).toEqual([0, 1, 2, 3, 4].map((item) => ({ item })));
 			expect(output[1].json).toEqual({ error: 'Text: is empty', description: expect.stringContaining('Item 1 has no text') });
-			expect(output[3].json.error).toBe('Text: must be a string, got a number (7)');
+			expect(output[3].json.error).toBe('Text: is empty');
 			expect(output[4].json.embedding).toEqual(await vectorOf('fifth'));
 			expect(output[0].json.usage).toBeDefined();
 		});
@@ -236,6 +234,78 @@ describe('DeerAPI Embeddings', () => {
 			expect(Date.now() - started).toBeLessThan(3000);
 			expect(result.nodes[NODE]?.items ?? []).toHaveLength(0);
 		});
+	});
+});
+
+describe('answers whose numbering is in doubt place no vector', () => {
+	const texts = ['red wool scarf', 'steel kettle', 'oak table', 'linen shirt', 'glass vase'];
+	const MATCH = "The relay's embeddings answer cannot be matched to the texts sent: ";
+	type IndexFault = NonNullable<Parameters<typeof ctx.sandbox.fault>[0]['embeddingIndexes']>;
+
+	test.each<[IndexFault, string]>([
+		['duplicate', 'index 0 is given to embeddings 1 and 5 of the answer'],
+		['per-sub-batch', 'index 0 is given to embeddings 1 and 3 of the answer'],
+		['missing', 'embedding 2 of the answer has no "index"'],
+		['none', 'none of its 5 embeddings has an "index"'],
+		['string', 'embedding 1 of the answer has "index": "0", not a number'],
+		['fraction', 'embedding 2 of the answer has "index": 1.5, not a whole number'],
+		['negative', 'embedding 1 of the answer has "index": -1, outside 0 to 4 (the request sent 5 texts)'],
+		['one-based', 'embedding 5 of the answer has "index": 5, outside 0 to 4 (the request sent 5 texts)'],
+		['extra', 'it holds 6 embeddings for the 5 texts sent'],
+	])('%s: every item of the request fails, naming the index problem', async (fault, problem) => {
+		ctx.sandbox.fault({ path: EMBEDDINGS, embeddingIndexes: fault });
+		const result = await run({ text: TEXT }, { input: items(texts), continueOnFail: true });
+		const output = result.output(NODE);
+		expect(output).toHaveLength(5);
+		for (const [i, item] of output.entries()) {
+			expect(item.pairedItem).toEqual({ item: i });
+			expect(item.json.embedding).toBeUndefined();
+			expect(item.json.error).toBe(MATCH + problem);
+			expect(item.json.description).toMatch(/^None of the \d embeddings of this answer was used/);
+		}
+	});
+
+	test('without Continue On Fail the node fails with that message', async () => {
+		ctx.sandbox.fault({ path: EMBEDDINGS, embeddingIndexes: 'per-sub-batch' });
+		const result = await run({ text: TEXT }, { input: items(texts) });
+		expect(result.status).toBe('error');
+		expect(result.error!.message).toBe(`${MATCH}index 0 is given to embeddings 1 and 3 of the answer`);
+		expect((result.error as { description?: string }).description).toBe(
+			'None of the 5 embeddings of this answer was used: with their numbering in doubt, any of them may belong to another of the 5 texts sent. ' +
+				'Relays that split a request into parts and number each part from 0 answer this way: a Batch Size at or below the relay\'s own limit avoids it.',
+		);
+	});
+
+	test('under Continue On Fail only the items of the doubtful answer fail; the other requests go on', async () => {
+		ctx.sandbox.fault({ path: EMBEDDINGS, embeddingIndexes: 'duplicate' });
+		const result = await run(
+			{ text: TEXT, options: { batchSize: 2, maxConcurrency: 1 } },
+			{ input: items(texts), continueOnFail: true },
+		);
+		expect(requests()).toHaveLength(3);
+		const output = result.output(NODE);
+		expect(output.map((item) => item.pairedItem)).toEqual([0, 1, 2, 3, 4].map((item) => ({ item })));
+		expect(output[0].json.error).toBe(`${MATCH}index 0 is given to embeddings 1 and 2 of the answer`);
+		expect(output[1].json.error).toBe(output[0].json.error);
+		for (const i of [2, 3, 4]) expect(output[i].json.embedding).toEqual(await vectorOf(texts[i]));
+	});
+
+	test('fewer entries, each rightly numbered: the items they name get their vectors, the others fail alone', async () => {
+		ctx.sandbox.fault({ path: EMBEDDINGS, embeddingIndexes: 'drop-last' });
+		const result = await run({ text: TEXT }, { input: items(texts), continueOnFail: true });
+		const output = result.output(NODE);
+		for (const i of [0, 1, 2, 3]) expect(output[i].json.embedding).toEqual(await vectorOf(texts[i]));
+		expect(output[4].json.error).toBe("The relay's answer has no vector for this item (input 4 of 5 in its request)");
+	});
+
+	test('a request of one text takes the one vector whatever its index says (Batch Size 1 for relays without "index")', async () => {
+		ctx.sandbox.fault({ path: EMBEDDINGS, embeddingIndexes: 'none', times: 3 });
+		const result = await run({ text: TEXT, options: { batchSize: 1 } }, { input: items(texts.slice(0, 3)) });
+		const output = result.output(NODE);
+		for (const i of [0, 1, 2]) expect(output[i].json.embedding).toEqual(await vectorOf(texts[i]));
+		ctx.sandbox.fault({ path: EMBEDDINGS, embeddingIndexes: 'extra' });
+		const extra = await run({ text: TEXT }, { input: items(texts.slice(0, 1)) });
+		expect(extra.error!.message).toBe(`${MATCH}it holds 2 embeddings for the 1 text sent`);
 	});
 });
 
