@@ -73,7 +73,17 @@ function casesOf(description: INodeTypeDescription): CaseOfType[] {
 			{ label: 'return all', parameters: { returnAll: true }, expected: 'All models' },
 		];
 	}
-	throw new Error(`${description.name}: no subtitle cases for a node with neither a Model nor Return All / Limit`);
+	const operation = property(description, 'operation');
+	const operations = operation?.options as Array<{ name: string; value: unknown }> | undefined;
+	if (operations?.length) {
+		// A node without a model shows the operation by its name, as it reads in the Operation field.
+		const named = (value: unknown) => operations.find((option) => option.value === value)?.name ?? '';
+		return [
+			{ label: 'fresh', parameters: {}, expected: named(operation?.default) },
+			...operations.map((option) => ({ label: `operation ${String(option.value)}`, parameters: { operation: option.value as string }, expected: option.name })),
+		];
+	}
+	throw new Error(`${description.name}: no subtitle cases for a node with neither a Model, an Operation nor Return All / Limit`);
 }
 
 /** Every case of every node, Tool variants included. */
