@@ -2,8 +2,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import { PCM_24K, sniffAudioType, type AudioType } from '../shared/audio';
 import { runClient } from '../shared/n8n/client';
-import { runBatched } from '../shared/n8n/items';
-import { readConcurrency } from '../shared/n8n/parameters';
+import { readConcurrency, runBatched } from '../shared/n8n/runner';
 import type { RelayClient } from '../shared/transport';
 import type { Operation } from './description';
 import {

@@ -1,13 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import {
-	extraBodyOption,
-	maxConcurrencyOption,
-	maxDownloadSizeOption,
-	maxRetriesOption,
-	modelLocator,
-	timeoutOption,
-} from '../shared/n8n/parameters';
+import { maxRetriesOption, timeoutOption } from '../shared/n8n/client';
+import { extraBodyOption, maxDownloadSizeOption, modelLocator } from '../shared/n8n/parameters';
+import { maxConcurrencyOption } from '../shared/n8n/runner';
 import {
 	frequencyPenaltyOption,
 	maxTokensFieldOption,

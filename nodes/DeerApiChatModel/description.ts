@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { extraBodyOption, maxRetriesOption, modelLocator, timeoutOption } from '../shared/n8n/parameters';
+import { maxRetriesOption, timeoutOption } from '../shared/n8n/client';
+import { extraBodyOption, modelLocator } from '../shared/n8n/parameters';
 import {
 	frequencyPenaltyOption,
 	maxTokensFieldOption,

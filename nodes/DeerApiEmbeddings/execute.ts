@@ -7,8 +7,7 @@ import {
 
 import { decodeEmbedding } from '../shared/embeddings';
 import { runClient } from '../shared/n8n/client';
-import { runBatched } from '../shared/n8n/items';
-import { readConcurrency } from '../shared/n8n/parameters';
+import { readConcurrency, runBatched } from '../shared/n8n/runner';
 import type { RelayClient } from '../shared/transport';
 import { readBatchLimits, readEmbeddingInput, type EmbeddingInput } from './request';
 

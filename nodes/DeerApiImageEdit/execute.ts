@@ -2,8 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { runClient } from '../shared/n8n/client';
 import { imageItems, imagesApiSources } from '../shared/n8n/image-items';
-import { runPerItem } from '../shared/n8n/items';
-import { readConcurrency } from '../shared/n8n/parameters';
+import { readConcurrency, runPerItem } from '../shared/n8n/runner';
 import { readImageEditRequest } from './request';
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -10,13 +10,8 @@ import {
 	MODEL_DEFAULT_SIZE,
 	responseFormatOption,
 } from '../shared/n8n/image-options';
-import {
-	extraBodyOption,
-	maxDownloadSizeOption,
-	maxRetriesOption,
-	modelLocator,
-	timeoutOption,
-} from '../shared/n8n/parameters';
+import { maxRetriesOption, timeoutOption } from '../shared/n8n/client';
+import { extraBodyOption, maxDownloadSizeOption, modelLocator } from '../shared/n8n/parameters';
 
 export const DEFAULT_MODEL = 'gpt-image-1';
 

@@ -8,8 +8,7 @@ import {
 import { findMediaUrls } from '../shared/media';
 import { runClient } from '../shared/n8n/client';
 import { imageItems, imagesApiSources, nonEmptyObject, type ImageSource } from '../shared/n8n/image-items';
-import { runPerItem } from '../shared/n8n/items';
-import { readConcurrency } from '../shared/n8n/parameters';
+import { readConcurrency, runPerItem } from '../shared/n8n/runner';
 import { truncate, type RelayClient, type Usage } from '../shared/transport';
 import { readImageRequest, type ImageRequest } from './request';
 

@@ -3,9 +3,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { MODEL_KINDS, type ModelKind } from '../shared/model-kinds';
 import { clientFromCredential, CREDENTIAL_TYPE } from '../shared/n8n/client';
 import { invalidParameter } from '../shared/n8n/errors';
-import { runPerItem } from '../shared/n8n/items';
+import { runPerItem } from '../shared/n8n/runner';
 import { modelListKey } from '../shared/n8n/model-search';
-import { readTuning } from '../shared/n8n/parameters';
+import { readTuning } from '../shared/n8n/client';
 import type { ModelEntry } from '../shared/transport';
 import type { OutputMode, SearchMode, SortOrder } from './description';
 import { compileSearch, selectModels, type ModelQuery } from './select';

@@ -6,7 +6,7 @@
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { runPerItem } from '../../nodes/shared/n8n/items';
+import { runPerItem } from '../../nodes/shared/n8n/runner';
 import { createHarness, singleNodeWorkflow } from '../support/workflow';
 
 const events: string[] = [];

@@ -1,8 +1,7 @@
-import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { RelayClient, type AuthFormat, type RelayClientOptions } from '../transport';
 import { toNodeError } from './errors';
-import { readTuning } from './parameters';
 
 export const CREDENTIAL_TYPE = 'deerApiRelayApi';
 
@@ -10,6 +9,34 @@ export const CREDENTIAL_TYPE = 'deerApiRelayApi';
 export interface ClientTuning {
 	timeoutMs?: number;
 	maxRetries?: number;
+}
+
+export const timeoutOption: INodeProperties = {
+	displayName: 'Timeout (Seconds)',
+	name: 'timeout',
+	type: 'number',
+	default: 600,
+	typeOptions: { minValue: 1 },
+	description:
+		'How long one attempt may take before it is abandoned (and retried). For streams: until the answer starts, and then the longest silence between two pieces.',
+};
+
+export const maxRetriesOption: INodeProperties = {
+	displayName: 'Max Retries',
+	name: 'maxRetries',
+	type: 'number',
+	default: 2,
+	typeOptions: { minValue: 0, maxValue: 10 },
+	description:
+		'Retries after a 408, 409, 429 or 5xx answer, a broken connection or a timeout, waiting as the relay asks (Retry-After) or backing off exponentially',
+};
+
+/** The client tuning from a node's Options collection (Timeout, Max Retries). */
+export function readTuning(options: IDataObject): ClientTuning {
+	const tuning: ClientTuning = {};
+	if (typeof options.timeout === 'number' && options.timeout > 0) tuning.timeoutMs = options.timeout * 1000;
+	if (typeof options.maxRetries === 'number' && options.maxRetries >= 0) tuning.maxRetries = options.maxRetries;
+	return tuning;
 }
 
 /**

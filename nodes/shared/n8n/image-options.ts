@@ -4,7 +4,8 @@ import { isImageSource } from '../media';
 import { truncate } from '../transport';
 import { invalidParameter } from './errors';
 import type { ImageOutput } from './image-items';
-import { maxConcurrencyOption, readMaxDownloadBytes, splitList } from './parameters';
+import { readMaxDownloadBytes, splitList } from './parameters';
+import { maxConcurrencyOption } from './runner';
 
 /**
  * The parameters Image Generate and Image Edit share: the Images API fields of the gpt-image and

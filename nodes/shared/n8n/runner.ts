@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { toNodeError, type NodeError } from './errors';
 
@@ -16,6 +16,22 @@ export interface ItemSpec<T> {
 }
 
 export const DEFAULT_CONCURRENCY = 5;
+
+export const maxConcurrencyOption: INodeProperties = {
+	displayName: 'Max Concurrent Requests',
+	name: 'maxConcurrency',
+	type: 'number',
+	default: DEFAULT_CONCURRENCY,
+	typeOptions: { minValue: 1, maxValue: 100 },
+	description:
+		'How many input items are sent to the relay at once. Output order always follows input order. 1 sends them one at a time.',
+};
+
+/** Max Concurrent Requests from a node's Options collection. */
+export function readConcurrency(options: IDataObject): number {
+	const value = options.maxConcurrency;
+	return typeof value === 'number' && value >= 1 ? Math.floor(value) : DEFAULT_CONCURRENCY;
+}
 
 /**
  * One call that serves one or more input items: for each of `itemIndexes`, in that order, its
