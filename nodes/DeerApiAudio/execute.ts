@@ -1,9 +1,9 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { PCM_24K, sniffAudioType, type AudioType } from '../shared/audio';
 import { runClient } from '../shared/n8n/client';
 import { readConcurrency, runBatched } from '../shared/n8n/runner';
-import type { RelayClient } from '../shared/transport';
+import { RelayResponseError, type RelayClient } from '../shared/transport';
 import type { Operation } from './description';
 import {
 	readSpeechRequest,
@@ -28,7 +28,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			{
 				...oneAtATime,
 				read: (itemIndex) => readSpeechRequest(this, itemIndex),
-				send: async ([{ itemIndex, request }], signal) => [await speak(this, client, request, itemIndex, signal)],
+				send: async ([{ request }], signal) => [await speak(this, client, request, signal)],
 			},
 			readConcurrency(options),
 		);
@@ -48,7 +48,6 @@ async function speak(
 	context: IExecuteFunctions,
 	client: RelayClient,
 	request: SpeechRequest,
-	itemIndex: number,
 	signal: AbortSignal,
 ): Promise<INodeExecutionData[]> {
 	const response = await client.speech(request.body, { signal });
@@ -57,10 +56,11 @@ async function speak(
 	const type: AudioType | undefined = request.format === 'pcm' ? PCM_24K : sniffAudioType(bytes);
 	if (!type) {
 		const head = bytes.toString('utf8', 0, 60).replace(/\s+/g, ' ').trim();
-		throw new NodeOperationError(context.getNode(), `The relay's answer is not ${request.format} audio: it starts with "${head}"`, {
-			itemIndex,
-			description: 'Is this a speech model? Check the model ID.',
-		});
+		throw RelayResponseError.unusable(
+			response,
+			`The relay's answer is not ${request.format} audio: it starts with "${head}"`,
+			'Is this a speech model? Check the model ID.',
+		);
 	}
 	const fileName = `speech.${type.extension}`;
 	const binary = await context.helpers.prepareBinaryData(bytes, fileName, type.mimeType);

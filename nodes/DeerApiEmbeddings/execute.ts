@@ -1,14 +1,9 @@
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { decodeEmbedding } from '../shared/embeddings';
 import { runClient } from '../shared/n8n/client';
 import { readConcurrency, runBatched } from '../shared/n8n/runner';
-import type { RelayClient } from '../shared/transport';
+import { RelayResponseError, type RelayClient } from '../shared/transport';
 import { readBatchLimits, readEmbeddingInput, type EmbeddingInput } from './request';
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -23,7 +18,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			weight: (input) => input.text.length,
 			maxItems: limits.batchSize,
 			maxWeight: limits.maxCharacters,
-			send: async (batch, signal) => await embedBatch(this, client, batch, signal),
+			send: async (batch, signal) => await embedBatch(client, batch, signal),
 		},
 		readConcurrency(options),
 	);
@@ -31,7 +26,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 /** One request for the batch; each vector goes back to its item by `index`, never by position. */
 async function embedBatch(
-	context: IExecuteFunctions,
 	client: RelayClient,
 	batch: Array<{ itemIndex: number; request: EmbeddingInput }>,
 	signal: AbortSignal,
@@ -45,19 +39,16 @@ async function embedBatch(
 	}
 	const model = typeof response.body.model === 'string' && response.body.model ? response.body.model : first.model;
 	const usage = response.body.usage as IDataObject | undefined;
-	return batch.map(({ itemIndex, request }, position): INodeExecutionData[] | Error => {
+	return batch.map(({ request }, position): INodeExecutionData[] | Error => {
 		const raw = byIndex.get(position);
 		const embedding = decodeEmbedding(raw);
 		if (!embedding) {
-			return new NodeOperationError(
-				context.getNode(),
+			return RelayResponseError.unusable(
+				response,
 				raw === undefined
 					? `The relay's answer has no vector for this item (input ${position} of ${batch.length} in its request)`
 					: `The relay's vector for this item is neither numbers nor base64 float32`,
-				{
-					itemIndex,
-					description: `The answer held ${response.body.data.length} vectors for ${batch.length} texts. Try a lower Batch Size.`,
-				},
+				`The answer held ${response.body.data.length} vectors for ${batch.length} texts. Try a lower Batch Size.`,
 			);
 		}
 		const json: IDataObject = { embedding, dimensions: embedding.length, model, text: request.text };

@@ -1,15 +1,10 @@
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { findMediaUrls } from '../shared/media';
 import { runClient } from '../shared/n8n/client';
 import { imageItems, imagesApiSources, nonEmptyObject, type ImageSource } from '../shared/n8n/image-items';
 import { readConcurrency, runPerItem } from '../shared/n8n/runner';
-import { truncate, type RelayClient, type Usage } from '../shared/transport';
+import { RelayResponseError, truncate, type RelayClient, type Usage } from '../shared/transport';
 import { readImageRequest, type ImageRequest } from './request';
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -22,8 +17,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			send: async (request, itemIndex, signal) => {
 				const answer =
 					request.mode === 'chat'
-						? await generateInChat(this, client, request, itemIndex, signal)
-						: await generateWithImagesApi(this, client, request, itemIndex, signal);
+						? await generateInChat(client, request, signal)
+						: await generateWithImagesApi(client, request, signal);
 				return await imageItems(this, client, request, itemIndex, answer, signal);
 			},
 		},
@@ -32,21 +27,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 }
 
 async function generateWithImagesApi(
-	context: IExecuteFunctions,
 	client: RelayClient,
 	request: ImageRequest,
-	itemIndex: number,
 	signal: AbortSignal,
 ): Promise<{ sources: ImageSource[]; usage?: Usage }> {
 	const response = await client.generateImages(request.body, { signal });
-	return imagesApiSources(context.getNode(), request.model, response.body, itemIndex);
+	return imagesApiSources(request.model, response);
 }
 
 async function generateInChat(
-	context: IExecuteFunctions,
 	client: RelayClient,
 	request: ImageRequest,
-	itemIndex: number,
 	signal: AbortSignal,
 ): Promise<{ sources: ImageSource[]; usage?: Usage }> {
 	const response = await client.chat(request.body, { signal });
@@ -55,12 +46,13 @@ async function generateInChat(
 	if (urls.length === 0) {
 		const answer = content.trim();
 		const file = request.kinds?.[0] ?? 'image';
-		throw new NodeOperationError(context.getNode(), `${request.model} answered without a${file === 'image' ? 'n' : ''} ${file} link`, {
-			itemIndex,
-			description: answer
+		throw RelayResponseError.unusable(
+			response,
+			`${request.model} answered without a${file === 'image' ? 'n' : ''} ${file} link`,
+			answer
 				? `The answer was: "${truncate(answer, 300)}". Is this an image model that answers in chat form? Other image models need Mode "Images API".`
 				: 'The answer was empty.',
-		});
+		);
 	}
 	return { sources: urls.map((url) => ({ url })), usage: nonEmptyObject(response.body.usage) };
 }

@@ -1,13 +1,15 @@
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INode,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { asImage, fetchMedia, type Media, type MediaKind } from '../media';
-import { truncate, type ImageData, type ImagesResponse, type RelayClient, type Usage } from '../transport';
+import {
+	RelayResponseError,
+	truncate,
+	type ImageData,
+	type ImagesResponse,
+	type RelayClient,
+	type RelayResponse,
+	type Usage,
+} from '../transport';
 import { mediaInfo, mediaToBinary } from './binary';
 
 /** One image of an answer: its bytes in base64, or a link to them. */
@@ -32,34 +34,30 @@ export interface ImageOutput {
 
 /**
  * The images of an Images API answer (generations or edits), each with b64_json or a url; an
- * answer without images, or an entry with neither, fails the item with what the relay sent.
+ * answer without images, or an entry with neither, is an answer that cannot be used.
  */
 export function imagesApiSources(
-	node: INode,
 	model: string,
-	body: ImagesResponse,
-	itemIndex: number,
+	response: RelayResponse<ImagesResponse>,
 ): { sources: ImageSource[]; usage?: Usage } {
-	const data = body.data;
+	const data = response.body.data;
 	if (data.length === 0) {
-		throw new NodeOperationError(node, `${model} returned no images`, {
-			itemIndex,
-			description: 'The model may have refused the prompt. Try rewording it.',
-		});
+		throw RelayResponseError.unusable(response, `${model} returned no images`, 'The model may have refused the prompt. Try rewording it.');
 	}
 	const sources = data.map((entry, index) => {
 		const source = toSource(entry);
 		if (!source.b64 && !source.bytes && !source.url) {
-			throw new NodeOperationError(node, `Image ${index + 1} of the answer has neither "b64_json" nor "url"`, {
-				itemIndex,
-				description: `The relay answered: ${truncate(JSON.stringify(entry), 300)}`,
-			});
+			throw RelayResponseError.unusable(
+				response,
+				`Image ${index + 1} of the answer has neither "b64_json" nor "url"`,
+				`The relay answered: ${truncate(JSON.stringify(entry), 300)}`,
+			);
 		}
 		return source;
 	});
 	// The sources now hold the only reference to each base64 string.
 	data.length = 0;
-	return { sources, usage: nonEmptyObject(body.usage) };
+	return { sources, usage: nonEmptyObject(response.body.usage) };
 }
 
 /**

@@ -220,6 +220,7 @@ describe('DeerAPI Embeddings', () => {
 			const result = await run({ text: TEXT }, { input: items(['a', 'b']), continueOnFail: true });
 			const output = result.output(NODE);
 			expect(output[0].json.error).toBe("The relay's answer has no vector for this item (input 0 of 2 in its request)");
+			expect(output[0].json).toMatchObject({ httpCode: '200', description: expect.stringMatching(/^The answer held 1 vectors for 2 texts\. Try a lower Batch Size\. Request ID: /) });
 			expect(output[1].json).toMatchObject({ embedding: [0.5, 0.5], dimensions: 2, text: 'b' });
 		});
 
