@@ -1,38 +1,36 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { decodeEmbedding } from '../shared/embeddings';
-import { runClient } from '../shared/n8n/client';
-import { readConcurrency, runBatched } from '../shared/n8n/runner';
-import { RelayResponseError, type RelayClient } from '../shared/transport';
+import { runNode, type BatchEntry, type BatchOperation } from '../shared/n8n/runner';
+import { RelayResponseError, type EmbeddingsResponse, type RelayResponse } from '../shared/transport';
 import { readBatchLimits, readEmbeddingInput, type EmbeddingInput } from './request';
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const client = await runClient(this, options);
-	const limits = readBatchLimits(this);
-	return await runBatched<EmbeddingInput>(
-		this,
-		{
-			read: (itemIndex) => readEmbeddingInput(this, itemIndex),
+const embed: BatchOperation<EmbeddingInput, RelayResponse<EmbeddingsResponse>> = {
+	read: ({ context, itemIndex }) => readEmbeddingInput(context, itemIndex),
+	batching: (context) => {
+		const limits = readBatchLimits(context);
+		return {
 			key: (input) => input.key,
 			weight: (input) => input.text.length,
 			maxItems: limits.batchSize,
 			maxWeight: limits.maxCharacters,
-			send: async (batch, signal) => await embedBatch(client, batch, signal),
-		},
-		readConcurrency(options),
-	);
+		};
+	},
+	call: async (batch, { client, signal }) =>
+		await client.embeddings({ ...batch[0].request.body, input: batch.map((entry) => entry.request.text) }, { signal }),
+	toItems: embeddingItems,
+};
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	return await runNode(this, embed);
 }
 
-/** One request for the batch; each vector goes back to its item by `index`, never by position. */
-async function embedBatch(
-	client: RelayClient,
-	batch: Array<{ itemIndex: number; request: EmbeddingInput }>,
-	signal: AbortSignal,
-): Promise<Array<INodeExecutionData[] | Error>> {
+/** Each vector goes back to its item by `index`, never by position. */
+function embeddingItems(
+	response: RelayResponse<EmbeddingsResponse>,
+	batch: Array<BatchEntry<EmbeddingInput>>,
+): Array<INodeExecutionData[] | Error> {
 	const first = batch[0].request;
-	const body = { ...first.body, input: batch.map((entry) => entry.request.text) };
-	const response = await client.embeddings(body, { signal });
 	const byIndex = new Map<number, unknown>();
 	for (const entry of response.body.data) {
 		if (typeof entry?.index === 'number') byIndex.set(entry.index, entry.embedding);

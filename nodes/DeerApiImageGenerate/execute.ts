@@ -1,45 +1,28 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { findMediaUrls } from '../shared/media';
-import { runClient } from '../shared/n8n/client';
-import { imageItems, imagesApiSources, nonEmptyObject, type ImageSource } from '../shared/n8n/image-items';
-import { readConcurrency, runPerItem } from '../shared/n8n/runner';
-import { RelayResponseError, truncate, type RelayClient, type Usage } from '../shared/transport';
+import { imageItems, imagesApiSources, nonEmptyObject, type ImageAnswer } from '../shared/n8n/image-items';
+import { runNode, type ItemOperation } from '../shared/n8n/runner';
+import { RelayResponseError, truncate, type RelayClient } from '../shared/transport';
 import { readImageRequest, type ImageRequest } from './request';
 
+const generateImages: ItemOperation<ImageRequest, ImageAnswer> = {
+	read: async ({ context, itemIndex }) => await readImageRequest(context, itemIndex),
+	call: async (request, { client, signal }) =>
+		request.mode === 'chat' ? await generateInChat(client, request, signal) : await generateWithImagesApi(client, request, signal),
+	toItems: imageItems,
+};
+
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const client = await runClient(this, options);
-	return await runPerItem(
-		this,
-		{
-			read: async (itemIndex) => await readImageRequest(this, itemIndex),
-			send: async (request, itemIndex, signal) => {
-				const answer =
-					request.mode === 'chat'
-						? await generateInChat(client, request, signal)
-						: await generateWithImagesApi(client, request, signal);
-				return await imageItems(this, client, request, itemIndex, answer, signal);
-			},
-		},
-		readConcurrency(options),
-	);
+	return await runNode(this, generateImages);
 }
 
-async function generateWithImagesApi(
-	client: RelayClient,
-	request: ImageRequest,
-	signal: AbortSignal,
-): Promise<{ sources: ImageSource[]; usage?: Usage }> {
+async function generateWithImagesApi(client: RelayClient, request: ImageRequest, signal: AbortSignal): Promise<ImageAnswer> {
 	const response = await client.generateImages(request.body, { signal });
 	return imagesApiSources(request.model, response);
 }
 
-async function generateInChat(
-	client: RelayClient,
-	request: ImageRequest,
-	signal: AbortSignal,
-): Promise<{ sources: ImageSource[]; usage?: Usage }> {
+async function generateInChat(client: RelayClient, request: ImageRequest, signal: AbortSignal): Promise<ImageAnswer> {
 	const response = await client.chat(request.body, { signal });
 	const content = response.body.choices[0]?.message?.content ?? '';
 	const urls = findMediaUrls(content);

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { RelayClient, type AuthFormat, type RelayClientOptions } from '../transport';
@@ -84,4 +86,36 @@ export async function runClient(context: IExecuteFunctions, options: IDataObject
 	} catch (error) {
 		throw toNodeError(context.getNode(), error, 0);
 	}
+}
+
+/**
+ * Who is asking, as far as the relay is concerned: the API root, the auth format and a hash of
+ * the key (the key itself is never kept).
+ */
+export function credentialKey(client: RelayClient, credential: ICredentialDataDecryptedObject): string {
+	return createHash('sha256')
+		.update(`${client.apiRoot}\n${String(credential.authFormat)}\n${String(credential.apiKey)}`)
+		.digest('hex');
+}
+
+/**
+ * The client for each item of a run whose credential may differ between items (an expression in
+ * the key or base URL): the credential is read for each item, and items with the same one share
+ * a client. A credential that cannot be used fails its item.
+ */
+export function clientPerCredential(
+	context: CredentialSource,
+	options: IDataObject,
+): (itemIndex: number) => Promise<RelayClient> {
+	const tuning = readTuning(options);
+	const clients = new Map<string, RelayClient>();
+	return async (itemIndex) => {
+		const credential = await context.getCredentials(CREDENTIAL_TYPE, itemIndex);
+		const client = clientFromCredential(credential, tuning);
+		const key = credentialKey(client, credential);
+		const known = clients.get(key);
+		if (known) return known;
+		clients.set(key, client);
+		return client;
+	};
 }

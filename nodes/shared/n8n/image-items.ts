@@ -11,6 +11,7 @@ import {
 	type Usage,
 } from '../transport';
 import { mediaInfo, mediaToBinary } from './binary';
+import type { ItemScope } from './runner';
 
 /** One image of an answer: its bytes in base64, or a link to them. */
 export interface ImageSource {
@@ -19,6 +20,12 @@ export interface ImageSource {
 	bytes?: Buffer;
 	url?: string;
 	revisedPrompt?: string;
+}
+
+/** The images of an answer, and its usage. */
+export interface ImageAnswer {
+	sources: ImageSource[];
+	usage?: Usage;
 }
 
 /** How the images of one request become items; the same for generations, edits and chat mode. */
@@ -36,10 +43,7 @@ export interface ImageOutput {
  * The images of an Images API answer (generations or edits), each with b64_json or a url; an
  * answer without images, or an entry with neither, is an answer that cannot be used.
  */
-export function imagesApiSources(
-	model: string,
-	response: RelayResponse<ImagesResponse>,
-): { sources: ImageSource[]; usage?: Usage } {
+export function imagesApiSources(model: string, response: RelayResponse<ImagesResponse>): ImageAnswer {
 	const data = response.body.data;
 	if (data.length === 0) {
 		throw RelayResponseError.unusable(response, `${model} returned no images`, 'The model may have refused the prompt. Try rewording it.');
@@ -65,12 +69,9 @@ export function imagesApiSources(
  * metadata; `usage` on the first item, so that summing over the items gives the cost.
  */
 export async function imageItems(
-	context: IExecuteFunctions,
-	client: RelayClient,
+	answer: ImageAnswer,
 	output: ImageOutput,
-	itemIndex: number,
-	answer: { sources: ImageSource[]; usage?: Usage },
-	signal: AbortSignal,
+	{ context, client, itemIndex, signal }: ItemScope,
 ): Promise<INodeExecutionData[]> {
 	const { sources, usage } = answer;
 	const items: INodeExecutionData[] = [];
