@@ -7,8 +7,8 @@ import {
 	downloadImagesOption,
 	imageApiOptions,
 	imageMaxConcurrencyOption,
+	imageResponseFormatOption,
 	MODEL_DEFAULT_SIZE,
-	responseFormatOption,
 } from '../shared/n8n/image-options';
 import { maxRetriesOption, timeoutOption } from '../shared/n8n/client';
 import { extraBodyOption, maxDownloadSizeOption, modelLocator } from '../shared/n8n/parameters';
@@ -157,7 +157,7 @@ export const properties: INodeProperties[] = [
 				],
 				description: 'Image quality of gpt-image models',
 			},
-			responseFormatOption(
+			imageResponseFormatOption(
 				'How dall-e-2 and similar models return images. Left out for gpt-image models, which always answer in base64 and reject the field.',
 			),
 			timeoutOption,

@@ -189,7 +189,7 @@ export function imageApiOptions(displayOptions?: IDisplayOptions): Record<
 	};
 }
 
-export function responseFormatOption(description: string, displayOptions?: IDisplayOptions): INodeProperties {
+export function imageResponseFormatOption(description: string, displayOptions?: IDisplayOptions): INodeProperties {
 	return {
 		displayName: 'Response Format',
 		name: 'responseFormat',

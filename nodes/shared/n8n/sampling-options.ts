@@ -88,7 +88,7 @@ export const topPOption: INodeProperties = {
 };
 
 /** Text or JSON; JSON Schema where the node has the JSON Schema options to go with it. */
-export function responseFormatOption(offer: { jsonSchema: boolean }): INodeProperties {
+export function chatResponseFormatOption(offer: { jsonSchema: boolean }): INodeProperties {
 	const jsonObject = {
 		name: 'JSON Object',
 		value: 'json_object',
