@@ -5,7 +5,7 @@ import { downloadMedia } from '../shared/n8n/chat-media';
 import { toNodeError } from '../shared/n8n/errors';
 import { runNode, type ItemOperation, type ItemScope } from '../shared/n8n/runner';
 import { runsAsTool } from '../shared/n8n/tool-run';
-import type { ChatCompletion, ChatDelta, RelayClient } from '../shared/transport';
+import { contentText, type ChatCompletion, type ChatDelta, type RelayClient } from '../shared/transport';
 import { mediaUrls, simplifiedJson, summarizeChoice } from './output';
 import { readChatRequest, type ChatRequest } from './request';
 
@@ -29,7 +29,7 @@ async function chatItems(
 		summarizeChoice(context.getNode(), itemIndex, choice, {
 			parseJson: request.parseJson,
 			// A text model's answer may link to web pages; only a media model's links are its files.
-			mediaOf: (answer) => findMediaUrls(answer.message?.content, { links: request.media !== undefined }),
+			mediaOf: (answer) => findMediaUrls(contentText(answer.message?.content), { links: request.media !== undefined }),
 			mediaField,
 		}),
 	);

@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { findMediaUrls } from '../shared/media';
 import { imageItems, imagesApiSources, nonEmptyObject, type ImageAnswer } from '../shared/n8n/image-items';
 import { runNode, type ItemOperation } from '../shared/n8n/runner';
-import { RelayResponseError, truncate, type RelayClient } from '../shared/transport';
+import { contentText, RelayResponseError, truncate, type RelayClient } from '../shared/transport';
 import { readImageRequest, type ImageRequest } from './request';
 
 const generateImages: ItemOperation<ImageRequest, ImageAnswer> = {
@@ -24,7 +24,7 @@ async function generateWithImagesApi(client: RelayClient, request: ImageRequest,
 
 async function generateInChat(client: RelayClient, request: ImageRequest, signal: AbortSignal): Promise<ImageAnswer> {
 	const response = await client.chat(request.body, { signal });
-	const content = response.body.choices[0]?.message?.content ?? '';
+	const content = contentText(response.body.choices[0]?.message?.content) ?? '';
 	const urls = findMediaUrls(content);
 	if (urls.length === 0) {
 		const answer = content.trim();

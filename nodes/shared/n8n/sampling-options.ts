@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** The sampling options both chat nodes offer; see ../chat-fields.ts for the fields they become. */
+/** The sampling options both chat nodes offer; see ../transport/chat-body.ts for the fields they become. */
 
 export const frequencyPenaltyOption: INodeProperties = {
 	displayName: 'Frequency Penalty',
