@@ -12,7 +12,7 @@ import type {
 	Tool,
 } from '@n8n/ai-node-sdk';
 
-import type { ChatCompletion, ChatContentPart, ChatMessage, ToolCall, Usage } from '../shared/transport';
+import { contentText, type ChatCompletion, type ChatContentPart, type ChatMessage, type ToolCall, type Usage } from '../shared/transport';
 
 /** Where the reasoning of an assistant turn that called tools rides along (see reasoning-memory.ts). */
 export const REASONING_METADATA_KEY = 'reasoning_content';
@@ -188,7 +188,8 @@ export function toGenerateResult(completion: ChatCompletion, requestId?: string)
 	const message = choice?.message;
 	const content: MessageContent[] = [];
 	if (message?.reasoning_content) content.push({ type: 'reasoning', text: message.reasoning_content });
-	if (typeof message?.content === 'string' && message.content) content.push({ type: 'text', text: message.content });
+	const text = contentText(message?.content);
+	if (text) content.push({ type: 'text', text });
 	for (const call of message?.tool_calls ?? []) {
 		content.push({ type: 'tool-call', toolCallId: call.id, toolName: call.function.name, input: call.function.arguments || '{}' });
 	}
