@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { maxRetriesOption, timeoutOption } from '../shared/n8n/parameters';
+import { maxRetriesOption, timeoutOption } from '../shared/n8n/client';
 import { DEFAULT_QUOTA_LOOKUP_URL } from '../shared/transport';
 
 export type Operation = 'getBalance';

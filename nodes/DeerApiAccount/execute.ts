@@ -1,37 +1,41 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { fetchBalance, MissingBalanceRoutesError, type AccountBalance } from '../shared/balance';
-import { runClient } from '../shared/n8n/client';
+import { fetchBalance, MissingBalanceRoutesError, type AccountBalance, type BalanceRequest } from '../shared/balance';
 import { toNodeError } from '../shared/n8n/errors';
-import { runPerItem } from '../shared/n8n/items';
+import { runNode, type ItemOperation } from '../shared/n8n/runner';
+import type { RelayClient } from '../shared/transport';
 import { balanceJson } from './output';
 import { readBalanceRequest } from './request';
 
+// A balance depends only on the key and what is asked: items asking the same share one answer.
+// Kept for the run's client only (a run's clients are its own): every run asks the relay afresh.
+const answers = new WeakMap<RelayClient, Map<string, Promise<AccountBalance>>>();
+
+const getBalance: ItemOperation<BalanceRequest, AccountBalance> = {
+	concurrency: 1,
+	read: ({ context, itemIndex }) => readBalanceRequest(context, itemIndex),
+	call: async (request, { context, client, itemIndex, signal }) => {
+		let asked = answers.get(client);
+		if (!asked) answers.set(client, (asked = new Map()));
+		const key = JSON.stringify(request);
+		let answer = asked.get(key);
+		if (!answer) {
+			answer = fetchBalance(client, request, { signal });
+			asked.set(key, answer);
+		}
+		try {
+			return await answer;
+		} catch (error) {
+			// Not a relay error to map: the relay has no such routes, which the user must read as such.
+			if (error instanceof MissingBalanceRoutesError) {
+				throw new NodeOperationError(context.getNode(), error.message, { itemIndex, description: error.hint });
+			}
+			throw toNodeError(context.getNode(), error, itemIndex);
+		}
+	},
+	toItems: (balance) => [{ json: balanceJson(balance) }],
+};
+
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const client = await runClient(this, this.getNodeParameter('options', 0, {}) as IDataObject);
-	// A balance depends only on the key and what is asked: items asking the same share one answer.
-	const answers = new Map<string, Promise<AccountBalance>>();
-	return await runPerItem(
-		this,
-		{
-			read: (itemIndex) => readBalanceRequest(this, itemIndex),
-			send: async (request, itemIndex, signal) => {
-				const key = JSON.stringify(request);
-				let answer = answers.get(key);
-				if (!answer) {
-					answer = fetchBalance(client, request, { signal });
-					answers.set(key, answer);
-				}
-				try {
-					return [{ json: balanceJson(await answer) }];
-				} catch (error) {
-					if (error instanceof MissingBalanceRoutesError) {
-						throw new NodeOperationError(this.getNode(), error.message, { itemIndex, description: error.hint });
-					}
-					throw toNodeError(this.getNode(), error, itemIndex);
-				}
-			},
-		},
-		1,
-	);
+	return await runNode(this, getBalance);
 }

@@ -1,12 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import {
-	extraBodyOption,
-	maxConcurrencyOption,
-	maxRetriesOption,
-	modelLocator,
-	timeoutOption,
-} from '../shared/n8n/parameters';
+import { maxRetriesOption, timeoutOption } from '../shared/n8n/client';
+import { extraBodyOption, modelLocator } from '../shared/n8n/parameters';
+import { maxConcurrencyOption } from '../shared/n8n/runner';
 
 export type Operation = 'textToSpeech' | 'transcribe' | 'translate';
 

@@ -1,10 +1,8 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { PCM_24K, sniffAudioType, type AudioType } from '../shared/audio';
-import { runClient } from '../shared/n8n/client';
-import { runBatched } from '../shared/n8n/items';
-import { readConcurrency } from '../shared/n8n/parameters';
-import type { RelayClient } from '../shared/transport';
+import { runNode, type ItemOperation, type ItemScope } from '../shared/n8n/runner';
+import { RelayResponseError, type BinaryAnswer, type RelayResponse, type TranscriptionAnswer } from '../shared/transport';
 import type { Operation } from './description';
 import {
 	readSpeechRequest,
@@ -16,52 +14,50 @@ import {
 
 const PCM_NOTE = 'Raw PCM: 24 kHz, 16-bit signed little-endian, mono, no header';
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const operation = this.getNodeParameter('operation', 0) as Operation;
-	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const client = await runClient(this, options);
-	// The batching runner with batches of one: every item is read and validated before the first
-	// request, then one request per item, in order, paired, under Continue On Fail and cancel.
-	const oneAtATime = { key: () => '', weight: () => 0, maxItems: 1, maxWeight: 0 };
-	if (operation === 'textToSpeech') {
-		return await runBatched<SpeechRequest>(
-			this,
-			{
-				...oneAtATime,
-				read: (itemIndex) => readSpeechRequest(this, itemIndex),
-				send: async ([{ itemIndex, request }], signal) => [await speak(this, client, request, itemIndex, signal)],
-			},
-			readConcurrency(options),
-		);
-	}
-	return await runBatched<TranscriptionRequest>(
-		this,
-		{
-			...oneAtATime,
-			read: async (itemIndex) => await readTranscriptionRequest(this, itemIndex, operation),
-			send: async ([{ itemIndex, request }], signal) => [await listen(this, client, request, itemIndex, operation, signal)],
+// Every item is read and validated before the first request: a batch of paid speech or of uploads
+// (up to 25 MB each) does not start when one of its items cannot go.
+
+const speak: ItemOperation<SpeechRequest, RelayResponse<BinaryAnswer>> = {
+	reading: 'allFirst',
+	read: ({ context, itemIndex }) => readSpeechRequest(context, itemIndex),
+	call: async (request, { client, signal }) => await client.speech(request.body, { signal }),
+	toItems: speechItems,
+};
+
+function listen(task: 'transcribe' | 'translate'): ItemOperation<TranscriptionRequest, TranscriptionAnswer> {
+	return {
+		reading: 'allFirst',
+		read: async ({ context, itemIndex }) => await readTranscriptionRequest(context, itemIndex, task),
+		call: async (request, { context, client, itemIndex, signal }) => {
+			const form = await transcriptionForm(context, itemIndex, request);
+			const call = task === 'transcribe' ? client.transcribe : client.translate;
+			return (await call.call(client, form, { signal, expect: request.expect })).body;
 		},
-		readConcurrency(options),
-	);
+		toItems: transcriptionItems,
+	};
 }
 
-async function speak(
-	context: IExecuteFunctions,
-	client: RelayClient,
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const operation = this.getNodeParameter('operation', 0) as Operation;
+	if (operation === 'textToSpeech') return await runNode(this, speak);
+	return await runNode(this, listen(operation));
+}
+
+async function speechItems(
+	response: RelayResponse<BinaryAnswer>,
 	request: SpeechRequest,
-	itemIndex: number,
-	signal: AbortSignal,
+	{ context }: ItemScope,
 ): Promise<INodeExecutionData[]> {
-	const response = await client.speech(request.body, { signal });
 	const { bytes } = response.body;
 	// PCM has no header to tell it by: the format asked for says what it is.
 	const type: AudioType | undefined = request.format === 'pcm' ? PCM_24K : sniffAudioType(bytes);
 	if (!type) {
 		const head = bytes.toString('utf8', 0, 60).replace(/\s+/g, ' ').trim();
-		throw new NodeOperationError(context.getNode(), `The relay's answer is not ${request.format} audio: it starts with "${head}"`, {
-			itemIndex,
-			description: 'Is this a speech model? Check the model ID.',
-		});
+		throw RelayResponseError.unusable(
+			response,
+			`The relay's answer is not ${request.format} audio: it starts with "${head}"`,
+			'Is this a speech model? Check the model ID.',
+		);
 	}
 	const fileName = `speech.${type.extension}`;
 	const binary = await context.helpers.prepareBinaryData(bytes, fileName, type.mimeType);
@@ -78,18 +74,11 @@ async function speak(
 	return [{ json, binary: { [request.binaryProperty]: binary } }];
 }
 
-async function listen(
-	context: IExecuteFunctions,
-	client: RelayClient,
+async function transcriptionItems(
+	answer: TranscriptionAnswer,
 	request: TranscriptionRequest,
-	itemIndex: number,
-	operation: 'transcribe' | 'translate',
-	signal: AbortSignal,
+	{ context }: ItemScope,
 ): Promise<INodeExecutionData[]> {
-	const form = await transcriptionForm(context, itemIndex, request);
-	const call = operation === 'transcribe' ? client.transcribe : client.translate;
-	const response = await call.call(client, form, { signal, expect: request.expect });
-	const answer = response.body;
 	if ('json' in answer) {
 		const { text, ...rest } = answer.json;
 		return [{ json: { text: typeof text === 'string' ? text : '', ...(rest as IDataObject), model: request.model } }];

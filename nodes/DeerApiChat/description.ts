@@ -1,20 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { maxRetriesOption, timeoutOption } from '../shared/n8n/client';
+import { extraBodyOption, maxDownloadSizeOption, modelLocator } from '../shared/n8n/parameters';
+import { maxConcurrencyOption } from '../shared/n8n/runner';
 import {
-	extraBodyOption,
-	maxConcurrencyOption,
-	maxDownloadSizeOption,
-	maxRetriesOption,
-	modelLocator,
-	timeoutOption,
-} from '../shared/n8n/parameters';
-import {
+	chatResponseFormatOption,
 	frequencyPenaltyOption,
 	maxTokensFieldOption,
 	maxTokensOption,
 	presencePenaltyOption,
 	reasoningEffortOption,
-	responseFormatOption,
 	temperatureOption,
 	topPOption,
 } from '../shared/n8n/sampling-options';
@@ -260,7 +255,7 @@ const options: INodeProperties = {
 		},
 		presencePenaltyOption,
 		reasoningEffortOption,
-		responseFormatOption({ jsonSchema: true }),
+		chatResponseFormatOption({ jsonSchema: true }),
 		temperatureOption,
 		{
 			displayName: 'Seed',

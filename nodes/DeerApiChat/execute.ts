@@ -2,46 +2,34 @@ import type { ChunkType, IBinaryKeyData, IDataObject, IExecuteFunctions, INodeEx
 
 import { findMediaUrls } from '../shared/media';
 import { downloadMedia } from '../shared/n8n/chat-media';
-import { runClient } from '../shared/n8n/client';
 import { toNodeError } from '../shared/n8n/errors';
-import { withFixedParametersReadOnce } from '../shared/n8n/fixed-parameters';
-import { runPerItem } from '../shared/n8n/items';
-import { readConcurrency } from '../shared/n8n/parameters';
+import { runNode, type ItemOperation, type ItemScope } from '../shared/n8n/runner';
 import { runsAsTool } from '../shared/n8n/tool-run';
-import type { ChatCompletion, ChatDelta, RelayClient } from '../shared/transport';
+import { contentText, type ChatCompletion, type ChatDelta, type RelayClient } from '../shared/transport';
 import { mediaUrls, simplifiedJson, summarizeChoice } from './output';
 import { readChatRequest, type ChatRequest } from './request';
 
+const chat: ItemOperation<ChatRequest, ChatCompletion> = {
+	read: async ({ context, itemIndex }) => await readChatRequest(context, itemIndex),
+	call: async (request, { context, client, itemIndex, signal }) => await complete(context, client, request, itemIndex, signal),
+	toItems: chatItems,
+};
+
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	if (this.getInputData().length === 0) return [[]];
-	const parameters = withFixedParametersReadOnce(this);
-	// Timeout, Max Retries and Max Concurrent Requests shape the run: they are read from item 0.
-	const options = parameters.getNodeParameter('options', 0, {}) as IDataObject;
-	const client = await runClient(this, options);
-	return await runPerItem(
-		this,
-		{
-			read: async (itemIndex) => await readChatRequest(parameters, itemIndex),
-			send: async (request, itemIndex, signal) => await chatItem(this, client, request, itemIndex, signal),
-		},
-		readConcurrency(options),
-	);
+	return await runNode(this, chat);
 }
 
-async function chatItem(
-	context: IExecuteFunctions,
-	client: RelayClient,
+async function chatItems(
+	completion: ChatCompletion,
 	request: ChatRequest,
-	itemIndex: number,
-	signal: AbortSignal,
+	{ context, client, itemIndex, signal }: ItemScope,
 ): Promise<INodeExecutionData[]> {
-	const completion = await complete(context, client, request, itemIndex, signal);
 	const mediaField = request.media === 'video' ? 'videos' : 'images';
 	const choices = completion.choices.map((choice) =>
 		summarizeChoice(context.getNode(), itemIndex, choice, {
 			parseJson: request.parseJson,
 			// A text model's answer may link to web pages; only a media model's links are its files.
-			mediaOf: (answer) => findMediaUrls(answer.message?.content, { links: request.media !== undefined }),
+			mediaOf: (answer) => findMediaUrls(contentText(answer.message?.content), { links: request.media !== undefined }),
 			mediaField,
 		}),
 	);

@@ -4,12 +4,7 @@ import { isImageSource } from '../shared/media';
 import { binaryImageDataUrl } from '../shared/n8n/binary';
 import { invalidParameter } from '../shared/n8n/errors';
 import { parseJsonParameter, readText, textOf } from '../shared/n8n/parameters';
-
-/** A message as the chat completions API takes it. */
-export interface RequestMessage extends IDataObject {
-	role: string;
-	content: string | IDataObject[] | null;
-}
+import type { ChatContentPart, ChatMessage } from '../shared/transport';
 
 interface ImagePart extends IDataObject {
 	type: 'image_url';
@@ -36,8 +31,8 @@ const ASSISTANT_FIELDS = ['reasoning_content'];
 export async function buildMessages(
 	context: IExecuteFunctions,
 	itemIndex: number,
-): Promise<RequestMessage[]> {
-	const messages: RequestMessage[] = [];
+): Promise<ChatMessage[]> {
+	const messages: ChatMessage[] = [];
 
 	const system = readText(context, itemIndex, 'systemMessage');
 	if (system.trim()) messages.push({ role: 'system', content: system });
@@ -67,7 +62,7 @@ export async function buildMessages(
 			);
 		}
 		const target = messages[imageTarget];
-		const parts: IDataObject[] = Array.isArray(target.content)
+		const parts: ChatContentPart[] = Array.isArray(target.content)
 			? [...target.content]
 			: target.content?.trim()
 				? [{ type: 'text', text: target.content }]
@@ -100,7 +95,7 @@ export async function buildMessages(
 	return messages;
 }
 
-function readHistory(context: IExecuteFunctions, itemIndex: number): RequestMessage[] {
+function readHistory(context: IExecuteFunctions, itemIndex: number): ChatMessage[] {
 	const field = 'Conversation History';
 	const raw = context.getNodeParameter('history', itemIndex, '[]');
 	const history = parseJsonParameter(context, itemIndex, raw, field, 'array') as unknown[] | undefined;
@@ -134,7 +129,7 @@ function readHistory(context: IExecuteFunctions, itemIndex: number): RequestMess
 				'The content must be a string or an array of content parts.',
 			);
 		}
-		const kept: RequestMessage = { role: message.role, content: (content ?? null) as RequestMessage['content'] };
+		const kept: ChatMessage = { role: message.role, content: (content ?? null) as ChatMessage['content'] };
 		const fields = message.role === 'assistant' ? [...HISTORY_FIELDS, ...ASSISTANT_FIELDS] : HISTORY_FIELDS;
 		for (const key of fields) {
 			if (key !== 'role' && key !== 'content' && message[key] !== undefined) kept[key] = message[key];

@@ -1,6 +1,6 @@
 import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 
-import { truncate, type ChatChoice, type ChatCompletion } from '../shared/transport';
+import { contentText, truncate, type ChatChoice, type ChatCompletion } from '../shared/transport';
 
 /** One answer of the model, as the Simplified output shows it. */
 export interface ChoiceSummary extends IDataObject {
@@ -26,7 +26,7 @@ export function summarizeChoice(
 	options: SummaryOptions,
 ): ChoiceSummary {
 	const message = choice.message ?? { role: 'assistant', content: '' };
-	const content = typeof message.content === 'string' ? message.content : '';
+	const content = contentText(message.content) ?? '';
 	const summary: ChoiceSummary = { content, finishReason: choice.finish_reason ?? null };
 	if (options.parseJson && !message.tool_calls?.length) {
 		summary.json = parseJsonReply(node, itemIndex, content, choice.finish_reason) as IDataObject;

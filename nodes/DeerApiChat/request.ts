@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { samplingFields, type SamplingSettings } from '../shared/chat-fields';
+import type { MediaKind } from '../shared/media';
 import { classifyModel } from '../shared/model-kinds';
 import { invalidParameter } from '../shared/n8n/errors';
-import { mergeExtraBody, parseJsonParameter, readMaxDownloadBytes, readModel, textOf } from '../shared/n8n/parameters';
-import type { MediaKind } from '../shared/media';
+import { parseJsonParameter, readMaxDownloadBytes, readModel, textOf } from '../shared/n8n/parameters';
+import { chatRequestBody, type ChatMessage, type ResponseFormat, type SamplingSettings } from '../shared/transport';
 import { DEFAULT_DOWNLOAD_TIMEOUT_S, DEFAULT_IMAGE_PROPERTY_PREFIX, DEFAULT_VIDEO_PROPERTY_PREFIX } from './description';
-import { buildMessages, type RequestMessage } from './messages';
+import { buildMessages } from './messages';
 
 /** The node's Options collection; only the options the user added are present (text ones read by textOf). */
 export interface ChatOptions extends SamplingSettings {
@@ -31,12 +31,10 @@ export interface ChatOptions extends SamplingSettings {
 	user?: unknown;
 }
 
-const STREAM_OPTIONS = { include_usage: true };
-
 /** Everything one input item asks for, read and validated before anything is sent. */
 export interface ChatRequest {
 	model: string;
-	body: IDataObject;
+	body: Record<string, unknown>;
 	simplify: boolean;
 	/** A JSON response format was asked (and the output is simplified): parse the reply. */
 	parseJson: boolean;
@@ -105,28 +103,27 @@ export function buildRequestBody(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	model: string,
-	messages: RequestMessage[],
+	messages: ChatMessage[],
 	options: ChatOptions,
-): IDataObject {
-	const body: IDataObject = { model, messages, ...(samplingFields(options) as IDataObject) };
-	const copy = (value: unknown, field: string) => {
-		if (value !== undefined && value !== null && value !== '') body[field] = value;
-	};
-	copy(options.n, 'n');
-	copy(readStop(context, itemIndex, options.stop), 'stop');
-	copy(responseFormat(context, itemIndex, options), 'response_format');
+): Record<string, unknown> {
+	const stop = readStop(context, itemIndex, options.stop);
+	const responseFormat = readResponseFormat(context, itemIndex, options);
 	const tools = readTools(context, itemIndex, options.tools);
-	copy(tools, 'tools');
-	copy(toolChoice(context, itemIndex, options, tools), 'tool_choice');
-	copy(textOf(options.user).trim(), 'user');
-	if (options.stream !== false) {
-		body.stream = true;
-		body.stream_options = STREAM_OPTIONS;
-	}
-	const merged = mergeExtraBody(context, itemIndex, body, options.extraBody);
-	// Extra Body Fields may turn streaming off; stream_options without a stream is a 400.
-	if (merged.stream !== true && merged.stream_options === STREAM_OPTIONS) delete merged.stream_options;
-	return merged;
+	const toolChoice = readToolChoice(context, itemIndex, options, tools);
+	const extraBody = parseJsonParameter(context, itemIndex, options.extraBody, 'Extra Body Fields', 'object') as IDataObject | undefined;
+	return chatRequestBody({
+		model,
+		messages,
+		sampling: options,
+		n: options.n,
+		stop,
+		responseFormat,
+		tools,
+		toolChoice,
+		user: textOf(options.user).trim() || undefined,
+		stream: options.stream !== false,
+		extraBody,
+	});
 }
 
 function readStop(context: IExecuteFunctions, itemIndex: number, value: unknown): string[] | undefined {
@@ -149,12 +146,12 @@ function readStop(context: IExecuteFunctions, itemIndex: number, value: unknown)
 	return stop.length ? (stop as string[]) : undefined;
 }
 
-function responseFormat(
+function readResponseFormat(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	options: ChatOptions,
-): IDataObject | undefined {
-	if (options.responseFormat === 'json_object') return { type: 'json_object' };
+): ResponseFormat | undefined {
+	if (options.responseFormat === 'json_object') return 'json_object';
 	if (options.responseFormat !== 'json_schema') return undefined;
 	const schema = parseJsonParameter(context, itemIndex, options.jsonSchema, 'JSON Schema', 'object');
 	if (schema === undefined) {
@@ -166,10 +163,7 @@ function responseFormat(
 			'Add "JSON Schema" under Options and describe the reply as a JSON Schema object.',
 		);
 	}
-	const name = textOf(options.jsonSchemaName).trim() || 'response';
-	const jsonSchema: IDataObject = { name, schema: schema as IDataObject };
-	if (options.jsonSchemaStrict !== undefined) jsonSchema.strict = options.jsonSchemaStrict;
-	return { type: 'json_schema', json_schema: jsonSchema };
+	return { name: textOf(options.jsonSchemaName).trim() || 'response', schema: schema as IDataObject, strict: options.jsonSchemaStrict };
 }
 
 function readTools(context: IExecuteFunctions, itemIndex: number, value: unknown): IDataObject[] | undefined {
@@ -193,7 +187,7 @@ function readTools(context: IExecuteFunctions, itemIndex: number, value: unknown
 	});
 }
 
-function toolChoice(
+function readToolChoice(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	options: ChatOptions,

@@ -12,17 +12,7 @@ import type {
 	Tool,
 } from '@n8n/ai-node-sdk';
 
-import type { ChatCompletion, ToolCall, Usage } from '../shared/transport';
-
-/** A message as /v1/chat/completions takes it. */
-export interface WireMessage {
-	role: 'system' | 'user' | 'assistant' | 'tool';
-	content: string | Array<Record<string, unknown>> | null;
-	reasoning_content?: string;
-	tool_calls?: ToolCall[];
-	tool_call_id?: string;
-	name?: string;
-}
+import { contentText, type ChatCompletion, type ChatContentPart, type ChatMessage, type ToolCall, type Usage } from '../shared/transport';
 
 /** Where the reasoning of an assistant turn that called tools rides along (see reasoning-memory.ts). */
 export const REASONING_METADATA_KEY = 'reasoning_content';
@@ -55,10 +45,10 @@ function fileUrl(file: ContentFile): string {
 	return `data:${mediaType};base64,${Buffer.from(file.data).toString('base64')}`;
 }
 
-function userContent(message: Message): WireMessage['content'] {
+function userContent(message: Message): ChatMessage['content'] {
 	const files = blocksOf(message, 'file');
 	if (files.length === 0) return joinedText(message);
-	const parts: Array<Record<string, unknown>> = blocksOf(message, 'text').map((block) => ({
+	const parts: ChatContentPart[] = blocksOf(message, 'text').map((block) => ({
 		type: 'text',
 		text: block.text,
 	}));
@@ -87,8 +77,8 @@ function resultText(result: unknown): string {
 	return JSON.stringify(result ?? '');
 }
 
-function assistantMessage(message: Message): WireMessage {
-	const wire: WireMessage = { role: 'assistant', content: null };
+function assistantMessage(message: Message): ChatMessage {
+	const wire: ChatMessage = { role: 'assistant', content: null };
 	const text = joinedText(message);
 	const calls: ToolCall[] = [];
 	let carried: string | undefined;
@@ -120,8 +110,8 @@ function assistantMessage(message: Message): WireMessage {
 }
 
 /** The SDK's conversation as chat-completions messages; a tool message with N results becomes N. */
-export function toWireMessages(messages: Message[]): WireMessage[] {
-	const wire: WireMessage[] = [];
+export function toWireMessages(messages: Message[]): ChatMessage[] {
+	const wire: ChatMessage[] = [];
 	for (const message of messages) {
 		switch (message.role) {
 			case 'system':
@@ -198,7 +188,8 @@ export function toGenerateResult(completion: ChatCompletion, requestId?: string)
 	const message = choice?.message;
 	const content: MessageContent[] = [];
 	if (message?.reasoning_content) content.push({ type: 'reasoning', text: message.reasoning_content });
-	if (typeof message?.content === 'string' && message.content) content.push({ type: 'text', text: message.content });
+	const text = contentText(message?.content);
+	if (text) content.push({ type: 'text', text });
 	for (const call of message?.tool_calls ?? []) {
 		content.push({ type: 'tool-call', toolCallId: call.id, toolName: call.function.name, input: call.function.arguments || '{}' });
 	}

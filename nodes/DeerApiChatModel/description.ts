@@ -1,13 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { extraBodyOption, maxRetriesOption, modelLocator, timeoutOption } from '../shared/n8n/parameters';
+import { maxRetriesOption, timeoutOption } from '../shared/n8n/client';
+import { extraBodyOption, modelLocator } from '../shared/n8n/parameters';
 import {
+	chatResponseFormatOption,
 	frequencyPenaltyOption,
 	maxTokensFieldOption,
 	maxTokensOption,
 	presencePenaltyOption,
 	reasoningEffortOption,
-	responseFormatOption,
 	temperatureOption,
 	topPOption,
 } from '../shared/n8n/sampling-options';
@@ -27,7 +28,7 @@ const options: INodeProperties = {
 		maxTokensFieldOption,
 		presencePenaltyOption,
 		reasoningEffortOption,
-		responseFormatOption({ jsonSchema: false }),
+		chatResponseFormatOption({ jsonSchema: false }),
 		temperatureOption,
 		timeoutOption,
 		topPOption,

@@ -6,15 +6,17 @@
 import type * as AiNodeSdk from '@n8n/ai-node-sdk';
 import type { ChatModel, ChatModelConfig, GenerateResult, Message, StreamChunk } from '@n8n/ai-node-sdk';
 
-import { samplingFields, type SamplingSettings } from '../shared/chat-fields';
 import {
+	chatRequestBody,
 	ChatStreamAssembler,
 	type ChatChunkStream,
 	type ChatCompletion,
+	type ChatMessage,
 	type RelayClient,
+	type SamplingSettings,
 	type StreamCallOptions,
 } from '../shared/transport';
-import { toFinishReason, toGenerateResult, toTokenUsage, toWireMessages, toWireTools, type WireMessage } from './convert';
+import { toFinishReason, toGenerateResult, toTokenUsage, toWireMessages, toWireTools } from './convert';
 import { recallReasoning, rememberReasoning } from './reasoning-memory';
 
 export type AiNodeSdkModule = typeof AiNodeSdk;
@@ -37,8 +39,6 @@ export interface RelayChatModelInit {
 	/** Turns a transport error into what the caller shows (n8n: NodeApiError naming the relay's message). */
 	mapError?: (error: unknown) => Error;
 }
-
-const STREAM_OPTIONS = { include_usage: true };
 
 /** A chat model for `supplyModel(this, model)`: an instance of the SDK's BaseChatModel. */
 export function createRelayChatModel(sdk: AiNodeSdkModule, init: RelayChatModelInit): ChatModel<RelayChatModelConfig> {
@@ -94,20 +94,16 @@ export function createRelayChatModel(sdk: AiNodeSdkModule, init: RelayChatModelI
 		/** The request body for these messages and this call's settings over the node's. */
 		requestBody(messages: Message[], config?: RelayChatModelConfig): Record<string, unknown> {
 			const settings = { ...this.defaultConfig, ...config } as RelayChatModelConfig;
-			const body: Record<string, unknown> = {
+			return chatRequestBody({
 				model: this.modelId,
 				messages: this.withRememberedReasoning(toWireMessages(messages)),
-				...samplingFields(settings),
-			};
-			if (settings.stopSequences?.length) body.stop = settings.stopSequences;
-			if (settings.responseFormat === 'json_object') body.response_format = { type: 'json_object' };
-			if (this.tools.length) body.tools = toWireTools(this.tools, (tool) => sdk.getParametersJsonSchema(tool));
-			body.stream = true;
-			body.stream_options = STREAM_OPTIONS;
-			const merged = { ...body, ...settings.extraBody };
-			// Extra Body Fields may turn streaming off; stream_options without a stream is a 400.
-			if (merged.stream !== true && merged.stream_options === STREAM_OPTIONS) delete merged.stream_options;
-			return merged;
+				sampling: settings,
+				stop: settings.stopSequences,
+				responseFormat: settings.responseFormat === 'json_object' ? 'json_object' : undefined,
+				tools: toWireTools(this.tools, (tool) => sdk.getParametersJsonSchema(tool)),
+				stream: true,
+				extraBody: settings.extraBody,
+			});
 		}
 
 		private async open(messages: Message[], config?: RelayChatModelConfig): Promise<ChatChunkStream> {
@@ -133,7 +129,7 @@ export function createRelayChatModel(sdk: AiNodeSdkModule, init: RelayChatModelI
 			return options;
 		}
 
-		private withRememberedReasoning(messages: WireMessage[]): WireMessage[] {
+		private withRememberedReasoning(messages: ChatMessage[]): ChatMessage[] {
 			return messages.map((message) => {
 				if (message.role !== 'assistant' || !message.tool_calls?.length || message.reasoning_content) return message;
 				const reasoning = recallReasoning(this.scope, message.tool_calls.map((call) => call.id));

@@ -1,8 +1,8 @@
 import type { IDataObject, ISupplyDataFunctions } from 'n8n-workflow';
 
-import type { SamplingSettings } from '../shared/chat-fields';
-import type { ClientTuning } from '../shared/n8n/client';
-import { parseJsonParameter, readModel, readTuning } from '../shared/n8n/parameters';
+import { readTuning, type ClientTuning } from '../shared/n8n/client';
+import { parseJsonParameter, readModel } from '../shared/n8n/parameters';
+import type { SamplingSettings } from '../shared/transport';
 import type { RelayChatModelConfig } from './model';
 
 /** The node's Options collection; only the options the user added are present. */

@@ -21,7 +21,6 @@ export interface EmbeddingInput {
 export interface BatchLimits {
 	batchSize: number;
 	maxCharacters: number;
-	concurrencyOptions: IDataObject;
 }
 
 export function readBatchLimits(context: IExecuteFunctions): BatchLimits {
@@ -35,7 +34,7 @@ export function readBatchLimits(context: IExecuteFunctions): BatchLimits {
 	if (typeof maxCharacters !== 'number' || !(maxCharacters >= 1)) {
 		throw invalidParameter(node, 0, 'Max Characters per Request', `must be 1 or more, got ${String(maxCharacters)}`);
 	}
-	return { batchSize, maxCharacters: Math.floor(maxCharacters), concurrencyOptions: options };
+	return { batchSize, maxCharacters: Math.floor(maxCharacters) };
 }
 
 export function readEmbeddingInput(context: IExecuteFunctions, itemIndex: number): EmbeddingInput {

@@ -7,16 +7,11 @@ import {
 	downloadImagesOption,
 	imageApiOptions,
 	imageMaxConcurrencyOption,
+	imageResponseFormatOption,
 	MODEL_DEFAULT_SIZE,
-	responseFormatOption,
 } from '../shared/n8n/image-options';
-import {
-	extraBodyOption,
-	maxDownloadSizeOption,
-	maxRetriesOption,
-	modelLocator,
-	timeoutOption,
-} from '../shared/n8n/parameters';
+import { maxRetriesOption, timeoutOption } from '../shared/n8n/client';
+import { extraBodyOption, maxDownloadSizeOption, modelLocator } from '../shared/n8n/parameters';
 
 export const DEFAULT_MODEL = 'gpt-image-1';
 export const DEFAULT_INPUT_FIELD = 'data';
@@ -162,7 +157,7 @@ export const properties: INodeProperties[] = [
 				],
 				description: 'Image quality of gpt-image models',
 			},
-			responseFormatOption(
+			imageResponseFormatOption(
 				'How dall-e-2 and similar models return images. Left out for gpt-image models, which always answer in base64 and reject the field.',
 			),
 			timeoutOption,

@@ -1,25 +1,15 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { runClient } from '../shared/n8n/client';
-import { imageItems, imagesApiSources } from '../shared/n8n/image-items';
-import { runPerItem } from '../shared/n8n/items';
-import { readConcurrency } from '../shared/n8n/parameters';
-import { readImageEditRequest } from './request';
+import { imageItems, imagesApiSources, type ImageAnswer } from '../shared/n8n/image-items';
+import { runNode, type ItemOperation } from '../shared/n8n/runner';
+import { readImageEditRequest, type ImageEditRequest } from './request';
+
+const editImages: ItemOperation<ImageEditRequest, ImageAnswer> = {
+	read: async ({ context, client, itemIndex, signal }) => await readImageEditRequest(context, client, itemIndex, signal),
+	call: async (request, { client, signal }) => imagesApiSources(request.model, await client.editImages(request.form, { signal })),
+	toItems: imageItems,
+};
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	// Timeout, Max Retries and Max Concurrent Requests shape the run: they are read from item 0.
-	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const client = await runClient(this, options);
-	return await runPerItem(
-		this,
-		{
-			read: async (itemIndex, signal) => await readImageEditRequest(this, client, itemIndex, signal),
-			send: async (request, itemIndex, signal) => {
-				const response = await client.editImages(request.form, { signal });
-				const answer = imagesApiSources(this.getNode(), request.model, response.body, itemIndex);
-				return await imageItems(this, client, request, itemIndex, answer, signal);
-			},
-		},
-		readConcurrency(options),
-	);
+	return await runNode(this, editImages);
 }

@@ -7,16 +7,11 @@ import {
 	downloadImagesOption,
 	imageApiOptions,
 	imageMaxConcurrencyOption,
+	imageResponseFormatOption,
 	MODEL_DEFAULT_SIZE,
-	responseFormatOption,
 } from '../shared/n8n/image-options';
-import {
-	extraBodyOption,
-	maxDownloadSizeOption,
-	maxRetriesOption,
-	modelLocator,
-	timeoutOption,
-} from '../shared/n8n/parameters';
+import { maxRetriesOption, timeoutOption } from '../shared/n8n/client';
+import { extraBodyOption, maxDownloadSizeOption, modelLocator } from '../shared/n8n/parameters';
 
 export const DEFAULT_MODEL = 'gpt-image-1';
 
@@ -174,7 +169,7 @@ export const properties: INodeProperties[] = [
 				description:
 					'Links to reference images (one per line, or comma-separated; an expression may return a list). Sent as "image" in Images API mode (Seedream: one image as a string, several as a list), as image parts of the message in Chat mode.',
 			},
-			responseFormatOption(
+			imageResponseFormatOption(
 				'How dall-e-3, Seedream and similar models return images. Left out for gpt-image models, which always answer in base64 and reject the field.',
 				{ show: imagesMode },
 			),

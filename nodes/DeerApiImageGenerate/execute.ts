@@ -1,67 +1,41 @@
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { findMediaUrls } from '../shared/media';
-import { runClient } from '../shared/n8n/client';
-import { imageItems, imagesApiSources, nonEmptyObject, type ImageSource } from '../shared/n8n/image-items';
-import { runPerItem } from '../shared/n8n/items';
-import { readConcurrency } from '../shared/n8n/parameters';
-import { truncate, type RelayClient, type Usage } from '../shared/transport';
+import { imageItems, imagesApiSources, nonEmptyObject, type ImageAnswer } from '../shared/n8n/image-items';
+import { runNode, type ItemOperation } from '../shared/n8n/runner';
+import { contentText, RelayResponseError, truncate, type RelayClient } from '../shared/transport';
 import { readImageRequest, type ImageRequest } from './request';
 
+const generateImages: ItemOperation<ImageRequest, ImageAnswer> = {
+	read: async ({ context, itemIndex }) => await readImageRequest(context, itemIndex),
+	call: async (request, { client, signal }) =>
+		request.mode === 'chat' ? await generateInChat(client, request, signal) : await generateWithImagesApi(client, request, signal),
+	toItems: imageItems,
+};
+
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const client = await runClient(this, options);
-	return await runPerItem(
-		this,
-		{
-			read: async (itemIndex) => await readImageRequest(this, itemIndex),
-			send: async (request, itemIndex, signal) => {
-				const answer =
-					request.mode === 'chat'
-						? await generateInChat(this, client, request, itemIndex, signal)
-						: await generateWithImagesApi(this, client, request, itemIndex, signal);
-				return await imageItems(this, client, request, itemIndex, answer, signal);
-			},
-		},
-		readConcurrency(options),
-	);
+	return await runNode(this, generateImages);
 }
 
-async function generateWithImagesApi(
-	context: IExecuteFunctions,
-	client: RelayClient,
-	request: ImageRequest,
-	itemIndex: number,
-	signal: AbortSignal,
-): Promise<{ sources: ImageSource[]; usage?: Usage }> {
+async function generateWithImagesApi(client: RelayClient, request: ImageRequest, signal: AbortSignal): Promise<ImageAnswer> {
 	const response = await client.generateImages(request.body, { signal });
-	return imagesApiSources(context.getNode(), request.model, response.body, itemIndex);
+	return imagesApiSources(request.model, response);
 }
 
-async function generateInChat(
-	context: IExecuteFunctions,
-	client: RelayClient,
-	request: ImageRequest,
-	itemIndex: number,
-	signal: AbortSignal,
-): Promise<{ sources: ImageSource[]; usage?: Usage }> {
+async function generateInChat(client: RelayClient, request: ImageRequest, signal: AbortSignal): Promise<ImageAnswer> {
 	const response = await client.chat(request.body, { signal });
-	const content = response.body.choices[0]?.message?.content ?? '';
+	const content = contentText(response.body.choices[0]?.message?.content) ?? '';
 	const urls = findMediaUrls(content);
 	if (urls.length === 0) {
 		const answer = content.trim();
 		const file = request.kinds?.[0] ?? 'image';
-		throw new NodeOperationError(context.getNode(), `${request.model} answered without a${file === 'image' ? 'n' : ''} ${file} link`, {
-			itemIndex,
-			description: answer
+		throw RelayResponseError.unusable(
+			response,
+			`${request.model} answered without a${file === 'image' ? 'n' : ''} ${file} link`,
+			answer
 				? `The answer was: "${truncate(answer, 300)}". Is this an image model that answers in chat form? Other image models need Mode "Images API".`
 				: 'The answer was empty.',
-		});
+		);
 	}
 	return { sources: urls.map((url) => ({ url })), usage: nonEmptyObject(response.body.usage) };
 }

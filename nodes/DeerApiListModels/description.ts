@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { MODEL_KINDS, type ModelKind } from '../shared/model-kinds';
-import { maxRetriesOption, timeoutOption } from '../shared/n8n/parameters';
+import { maxRetriesOption, timeoutOption } from '../shared/n8n/client';
 
 export type SearchMode = 'contains' | 'regex';
 export type SortOrder = 'id' | 'created' | 'owner';

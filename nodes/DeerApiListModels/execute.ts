@@ -1,12 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { MODEL_KINDS, type ModelKind } from '../shared/model-kinds';
-import { clientFromCredential, CREDENTIAL_TYPE } from '../shared/n8n/client';
 import { invalidParameter } from '../shared/n8n/errors';
-import { runPerItem } from '../shared/n8n/items';
-import { modelListKey } from '../shared/n8n/model-search';
-import { readTuning, textOf } from '../shared/n8n/parameters';
-import type { ModelEntry } from '../shared/transport';
+import { textOf } from '../shared/n8n/parameters';
+import { runNode, type ItemOperation } from '../shared/n8n/runner';
+import type { ModelEntry, RelayClient } from '../shared/transport';
 import type { OutputMode, SearchMode, SortOrder } from './description';
 import { compileSearch, selectModels, type ModelQuery } from './select';
 
@@ -14,40 +12,44 @@ const SEARCH_MODES: readonly SearchMode[] = ['contains', 'regex'];
 const SORT_ORDERS: readonly SortOrder[] = ['id', 'created', 'owner'];
 const OUTPUT_MODES: readonly OutputMode[] = ['perModel', 'singleItem'];
 
+interface ListRequest {
+	query: ModelQuery;
+	output: OutputMode;
+}
+
+// The list depends only on the credential, so one request serves every item that shares it: the
+// runner gives those items one client. Kept for that client's run only (a run's clients are its
+// own): unlike the pickers, a List Models run must see the live list.
+const lists = new WeakMap<RelayClient, Promise<ModelEntry[]>>();
+
+const listModels: ItemOperation<ListRequest, ModelEntry[]> = {
+	// The key may come from the item (an expression in the credential).
+	credentialPerItem: true,
+	// One at a time: after the one fetch, what is left per item is local work.
+	concurrency: 1,
+	read: ({ context, itemIndex }) => {
+		const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const query = readQuery(context, itemIndex, options);
+		const output = oneOf(context, itemIndex, 'Output', options.output ?? 'perModel', OUTPUT_MODES);
+		return { query, output };
+	},
+	call: async (_request, { client, signal }) => {
+		let list = lists.get(client);
+		if (!list) {
+			list = client.listModels({ signal }).then((response) => response.body);
+			lists.set(client, list);
+		}
+		return await list;
+	},
+	toItems: (list, { query, output }) => {
+		const models = selectModels(list, query) as unknown as IDataObject[];
+		if (output === 'singleItem') return [{ json: { count: models.length, models } }];
+		return models.map((json) => ({ json }));
+	},
+};
+
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	// The list depends only on the credential, so one request serves every item that shares it.
-	// Kept for this run only: unlike the pickers, a List Models run must see the live list.
-	const lists = new Map<string, Promise<ModelEntry[]>>();
-	// Timeout and Max Retries shape the client: read from item 0, as in every node.
-	const tuning = readTuning(this.getNodeParameter('options', 0, {}) as IDataObject);
-
-	return await runPerItem(
-		this,
-		{
-			read: async (itemIndex) => {
-				const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-				const query = readQuery(this, itemIndex, options);
-				const output = oneOf(this, itemIndex, 'Output', options.output ?? 'perModel', OUTPUT_MODES);
-				const credential = await this.getCredentials(CREDENTIAL_TYPE, itemIndex);
-				return { query, output, credential };
-			},
-			send: async ({ query, output, credential }, _itemIndex, signal) => {
-				const client = clientFromCredential(credential, tuning);
-				const key = modelListKey(client, credential);
-				let list = lists.get(key);
-				if (!list) {
-					list = client.listModels({ signal }).then((response) => response.body);
-					lists.set(key, list);
-				}
-
-				const models = selectModels(await list, query) as unknown as IDataObject[];
-				if (output === 'singleItem') return [{ json: { count: models.length, models } }];
-				return models.map((json) => ({ json }));
-			},
-		},
-		// One at a time: after the one fetch, what is left per item is local work.
-		1,
-	);
+	return await runNode(this, listModels);
 }
 
 function readQuery(context: IExecuteFunctions, itemIndex: number, options: IDataObject): ModelQuery {

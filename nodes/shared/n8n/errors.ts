@@ -7,6 +7,7 @@ import {
 	RelayApiError,
 	RelayDownloadError,
 	RelayError,
+	RelayResponseError,
 	truncate,
 } from '../transport';
 
@@ -73,7 +74,10 @@ function answerError(node: INode, error: RelayError, itemIndex: number): NodeApi
 }
 
 function describeAnswerError(error: RelayError): string {
-	const hint = error.kind === 'api' && error.status !== 200 ? STATUS_HINTS[error.status ?? 0] : ANSWER_HINTS[error.kind];
+	const hint =
+		error.kind === 'api' && error.status !== 200
+			? STATUS_HINTS[error.status ?? 0]
+			: ((error instanceof RelayResponseError ? error.hint : undefined) ?? ANSWER_HINTS[error.kind]);
 	const parts = [hint];
 	if (error instanceof RelayApiError && error.relayCode) parts.push(`Relay code: ${error.relayCode}.`);
 	if (error.requestId) parts.push(`Request ID: ${error.requestId} (quote it to the relay's support).`);

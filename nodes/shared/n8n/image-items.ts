@@ -1,14 +1,17 @@
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INode,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { asImage, fetchMedia, type Media, type MediaKind } from '../media';
-import { truncate, type ImageData, type ImagesResponse, type RelayClient, type Usage } from '../transport';
+import {
+	RelayResponseError,
+	truncate,
+	type ImageData,
+	type ImagesResponse,
+	type RelayClient,
+	type RelayResponse,
+	type Usage,
+} from '../transport';
 import { mediaInfo, mediaToBinary } from './binary';
+import type { ItemScope } from './runner';
 
 /** One image of an answer: its bytes in base64, or a link to them. */
 export interface ImageSource {
@@ -17,6 +20,12 @@ export interface ImageSource {
 	bytes?: Buffer;
 	url?: string;
 	revisedPrompt?: string;
+}
+
+/** The images of an answer, and its usage. */
+export interface ImageAnswer {
+	sources: ImageSource[];
+	usage?: Usage;
 }
 
 /** How the images of one request become items; the same for generations, edits and chat mode. */
@@ -32,34 +41,27 @@ export interface ImageOutput {
 
 /**
  * The images of an Images API answer (generations or edits), each with b64_json or a url; an
- * answer without images, or an entry with neither, fails the item with what the relay sent.
+ * answer without images, or an entry with neither, is an answer that cannot be used.
  */
-export function imagesApiSources(
-	node: INode,
-	model: string,
-	body: ImagesResponse,
-	itemIndex: number,
-): { sources: ImageSource[]; usage?: Usage } {
-	const data = body.data;
+export function imagesApiSources(model: string, response: RelayResponse<ImagesResponse>): ImageAnswer {
+	const data = response.body.data;
 	if (data.length === 0) {
-		throw new NodeOperationError(node, `${model} returned no images`, {
-			itemIndex,
-			description: 'The model may have refused the prompt. Try rewording it.',
-		});
+		throw RelayResponseError.unusable(response, `${model} returned no images`, 'The model may have refused the prompt. Try rewording it.');
 	}
 	const sources = data.map((entry, index) => {
 		const source = toSource(entry);
 		if (!source.b64 && !source.bytes && !source.url) {
-			throw new NodeOperationError(node, `Image ${index + 1} of the answer has neither "b64_json" nor "url"`, {
-				itemIndex,
-				description: `The relay answered: ${truncate(JSON.stringify(entry), 300)}`,
-			});
+			throw RelayResponseError.unusable(
+				response,
+				`Image ${index + 1} of the answer has neither "b64_json" nor "url"`,
+				`The relay answered: ${truncate(JSON.stringify(entry), 300)}`,
+			);
 		}
 		return source;
 	});
 	// The sources now hold the only reference to each base64 string.
 	data.length = 0;
-	return { sources, usage: nonEmptyObject(body.usage) };
+	return { sources, usage: nonEmptyObject(response.body.usage) };
 }
 
 /**
@@ -67,12 +69,9 @@ export function imagesApiSources(
  * metadata; `usage` on the first item, so that summing over the items gives the cost.
  */
 export async function imageItems(
-	context: IExecuteFunctions,
-	client: RelayClient,
+	answer: ImageAnswer,
 	output: ImageOutput,
-	itemIndex: number,
-	answer: { sources: ImageSource[]; usage?: Usage },
-	signal: AbortSignal,
+	{ context, client, itemIndex, signal }: ItemScope,
 ): Promise<INodeExecutionData[]> {
 	const { sources, usage } = answer;
 	const items: INodeExecutionData[] = [];

@@ -4,7 +4,8 @@ import { isImageSource } from '../media';
 import { truncate } from '../transport';
 import { invalidParameter } from './errors';
 import type { ImageOutput } from './image-items';
-import { maxConcurrencyOption, readMaxDownloadBytes, readText, splitList, textOf } from './parameters';
+import { readMaxDownloadBytes, readText, splitList, textOf } from './parameters';
+import { maxConcurrencyOption } from './runner';
 
 /**
  * The parameters Image Generate and Image Edit share: the Images API fields of the gpt-image and
@@ -187,7 +188,7 @@ export function imageApiOptions(displayOptions?: IDisplayOptions): Record<
 	};
 }
 
-export function responseFormatOption(description: string, displayOptions?: IDisplayOptions): INodeProperties {
+export function imageResponseFormatOption(description: string, displayOptions?: IDisplayOptions): INodeProperties {
 	return {
 		displayName: 'Response Format',
 		name: 'responseFormat',

@@ -1,14 +1,8 @@
-import { createHash } from 'node:crypto';
-
-import type {
-	ICredentialDataDecryptedObject,
-	ILoadOptionsFunctions,
-	INodeListSearchResult,
-} from 'n8n-workflow';
+import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { classifyModel, pickModels, type ModelPreference } from '../model-kinds';
 import type { ModelEntry, RelayClient } from '../transport';
-import { clientFromCredential, CREDENTIAL_TYPE } from './client';
+import { clientFromCredential, credentialKey, CREDENTIAL_TYPE } from './client';
 import { toNodeError } from './errors';
 
 // n8n calls a list search again on every keystroke in the picker's filter box; one fetch per
@@ -18,16 +12,6 @@ const cache = new Map<string, { at: number; models: Promise<ModelEntry[]> }>();
 
 // A dropdown should say what is wrong within seconds, not after minutes of retries.
 const PICKER_TUNING = { timeoutMs: 30_000, maxRetries: 1 };
-
-/**
- * Who is asking, as far as the model list is concerned: the API root, the auth format and a hash
- * of the key (the key itself is never kept).
- */
-export function modelListKey(client: RelayClient, credential: ICredentialDataDecryptedObject): string {
-	return createHash('sha256')
-		.update(`${client.apiRoot}\n${String(credential.authFormat)}\n${String(credential.apiKey)}`)
-		.digest('hex');
-}
 
 /** The relay's model list, fetched at most once a minute per base URL and key. */
 export async function cachedModelList(client: RelayClient, cacheKey: string): Promise<ModelEntry[]> {
@@ -60,7 +44,7 @@ async function searchModelList(
 	try {
 		const credential = await context.getCredentials(CREDENTIAL_TYPE);
 		const client = clientFromCredential(credential, PICKER_TUNING);
-		const models = await cachedModelList(client, modelListKey(client, credential));
+		const models = await cachedModelList(client, credentialKey(client, credential));
 		return {
 			results: pickModels(models, { filter, prefer }).map((model) => ({
 				// n8n's dropdown shows an entry's name only, never its description: type and owner go

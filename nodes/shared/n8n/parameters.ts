@@ -1,8 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, ISupplyDataFunctions } from 'n8n-workflow';
 
-import type { ClientTuning } from './client';
 import { invalidParameter } from './errors';
-import { DEFAULT_CONCURRENCY } from './items';
 
 /**
  * The Model parameter of every node: a searchable list loaded live from /v1/models (every id the
@@ -148,36 +146,6 @@ export const extraBodyOption: INodeProperties = {
 		'JSON object merged into the request body, for provider-specific parameters the relay passes through (e.g. {"thinking": {"type": "enabled"}} or {"watermark": false}). It overrides fields set above.',
 };
 
-export const timeoutOption: INodeProperties = {
-	displayName: 'Timeout (Seconds)',
-	name: 'timeout',
-	type: 'number',
-	default: 600,
-	typeOptions: { minValue: 1 },
-	description:
-		'How long one attempt may take before it is abandoned (and retried). For streams: until the answer starts, and then the longest silence between two pieces.',
-};
-
-export const maxRetriesOption: INodeProperties = {
-	displayName: 'Max Retries',
-	name: 'maxRetries',
-	type: 'number',
-	default: 2,
-	typeOptions: { minValue: 0, maxValue: 10 },
-	description:
-		'Retries after a 408, 409, 429 or 5xx answer, a broken connection or a timeout, waiting as the relay asks (Retry-After) or backing off exponentially',
-};
-
-export const maxConcurrencyOption: INodeProperties = {
-	displayName: 'Max Concurrent Requests',
-	name: 'maxConcurrency',
-	type: 'number',
-	default: DEFAULT_CONCURRENCY,
-	typeOptions: { minValue: 1, maxValue: 100 },
-	description:
-		'How many input items are sent to the relay at once. Output order always follows input order. 1 sends them one at a time.',
-};
-
 // Sized for a video of a chat video model (veo3-chat); images are far below it.
 const DEFAULT_MAX_DOWNLOAD_MB = 200;
 
@@ -201,19 +169,6 @@ export function readMaxDownloadBytes(
 		throw invalidParameter(context.getNode(), itemIndex, 'Max Download Size (MB)', `must be above 0, got ${megabytes}`);
 	}
 	return Math.floor(megabytes * 1024 * 1024);
-}
-
-/** The client tuning from a node's Options collection. */
-export function readTuning(options: IDataObject): ClientTuning {
-	const tuning: ClientTuning = {};
-	if (typeof options.timeout === 'number' && options.timeout > 0) tuning.timeoutMs = options.timeout * 1000;
-	if (typeof options.maxRetries === 'number' && options.maxRetries >= 0) tuning.maxRetries = options.maxRetries;
-	return tuning;
-}
-
-export function readConcurrency(options: IDataObject): number {
-	const value = options.maxConcurrency;
-	return typeof value === 'number' && value >= 1 ? Math.floor(value) : DEFAULT_CONCURRENCY;
 }
 
 /** A list parameter typed as text (one per line / separated) or given as an array by an expression. */

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** The sampling options both chat nodes offer; see ../chat-fields.ts for the fields they become. */
+/** The sampling options both chat nodes offer; see ../transport/chat-body.ts for the fields they become. */
 
 export const frequencyPenaltyOption: INodeProperties = {
 	displayName: 'Frequency Penalty',
@@ -88,7 +88,7 @@ export const topPOption: INodeProperties = {
 };
 
 /** Text or JSON; JSON Schema where the node has the JSON Schema options to go with it. */
-export function responseFormatOption(offer: { jsonSchema: boolean }): INodeProperties {
+export function chatResponseFormatOption(offer: { jsonSchema: boolean }): INodeProperties {
 	const jsonObject = {
 		name: 'JSON Object',
 		value: 'json_object',

@@ -3,7 +3,7 @@ import { findErrorPayload, payloadError } from './error-body';
 import { RelayResponseError } from './errors';
 import { requestIdHeader, type ResponseHeaders } from './headers';
 import { SseDataDecoder } from './sse';
-import { isRecord, truncate } from './text';
+import { contentText, isRecord, truncate } from './text';
 import type { ChatCompletion, ChatCompletionChunk } from './types';
 
 /**
@@ -117,7 +117,7 @@ export function completionAsChunks(completion: ChatCompletion): ChatCompletionCh
 					index: choice.index ?? position,
 					delta: {
 						role: message.role,
-						content: message.content,
+						content: contentText(message.content) ?? null,
 						reasoning_content: message.reasoning_content,
 						refusal: message.refusal,
 						tool_calls: message.tool_calls?.map((call, index) => ({ index, ...call })),

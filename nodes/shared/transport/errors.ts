@@ -99,15 +99,27 @@ export class RelayApiError extends RelayError {
 
 /** A 2xx answer we cannot use: a body that is not what was asked, or one of the wrong shape. */
 export class RelayResponseError extends RelayError {
+	/** What the user can do about it, where the code that found the fault knows better than its kind. */
+	declare readonly hint?: string;
+
 	constructor(
 		message: string,
 		readonly kind: BodyKind | 'response',
 		status?: number,
-		details: { relayMessage?: string; requestId?: string } = {},
+		details: { relayMessage?: string; requestId?: string; hint?: string } = {},
 	) {
 		super(message);
 		this.status = status;
 		Object.assign(this, details);
+	}
+
+	/**
+	 * An answer that arrived whole and well-formed but cannot serve what was asked (no images, a
+	 * vector missing, text where audio should be), found by the code that reads it. It reaches the
+	 * user like every other answer error: status, request id and `hint`.
+	 */
+	static unusable(answer: { status: number; requestId?: string }, message: string, hint?: string): RelayResponseError {
+		return new RelayResponseError(message, 'response', answer.status, { requestId: answer.requestId, hint });
 	}
 }
 

@@ -16,6 +16,17 @@ export function asText(value: unknown): string | undefined {
 	return undefined;
 }
 
+/**
+ * The text of a message's content: the string itself, or the text parts joined (some relays
+ * answer in content parts); undefined when there is none.
+ */
+export function contentText(content: unknown): string | undefined {
+	if (typeof content === 'string') return content;
+	if (!Array.isArray(content)) return undefined;
+	const texts = content.filter((part) => isRecord(part) && part.type === 'text' && typeof part.text === 'string');
+	return texts.length ? texts.map((part) => (part as { text: string }).text).join('') : undefined;
+}
+
 export function formatMs(ms: number): string {
 	return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`;
 }

@@ -6,11 +6,18 @@ export interface ToolCall {
 	function: { name: string; arguments: string };
 }
 
+/** A part of a message's content: {"type": "text", "text"}, {"type": "image_url", "image_url": {"url"}}, ... */
+export type ChatContentPart = Record<string, unknown>;
+
+/** A message of a chat-completions conversation: as sent in `messages`, and as a choice answers it. */
 export interface ChatMessage {
 	role: string;
-	content: string | null;
+	/** Text, content parts (text and images), or null beside tool calls. */
+	content: string | ChatContentPart[] | null;
+	name?: string;
 	reasoning_content?: string;
 	tool_calls?: ToolCall[];
+	tool_call_id?: string;
 	refusal?: string | null;
 	[key: string]: unknown;
 }

@@ -4,7 +4,7 @@
  * sandbox parsed, each response format, subtitles as files), validation before sending,
  * Continue On Fail and cancel.
  */
-import type { INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, type INodeExecutionData } from 'n8n-workflow';
 
 import { DeerApiAudio } from '../../../nodes/DeerApiAudio/DeerApiAudio.node';
 import { toBinaryData } from '../../support/workflow';
@@ -338,6 +338,15 @@ describe('odd relay answers', () => {
 		ctx.sandbox.fault({ path: SPEECH, status: 200, body: { success: false, message: '该令牌已过期 token expired' } });
 		const result = await run({ operation: 'textToSpeech', input: 'x' });
 		expect(result.error!.message).toBe('The relay answered 200 with an error: 该令牌已过期 token expired');
+	});
+
+	test('speech: bytes that are no audio on a 200 are an answer error naming the format, with the request id', async () => {
+		ctx.sandbox.fault({ path: SPEECH, status: 200, body: Buffer.from('not really audio at all'), headers: { 'content-type': 'audio/mpeg' } });
+		const result = await run({ operation: 'textToSpeech', input: 'x' });
+		expect(result.error!.message).toBe('The relay\'s answer is not mp3 audio: it starts with "not really audio at all"');
+		expect(result.error).toBeInstanceOf(NodeApiError);
+		expect((result.error as NodeApiError).httpCode).toBe('200');
+		expect((result.error as NodeApiError).description).toMatch(/^Is this a speech model\? Check the model ID\. Request ID: /);
 	});
 
 	test('speech: an HTML page on a 200 is not an audio file', async () => {

@@ -37,6 +37,26 @@ function stable(json: IDataObject): IDataObject {
 	return rest;
 }
 
+describe('an answer whose content comes in parts', () => {
+	const answer = {
+		object: 'chat.completion',
+		model: 'gpt-4o',
+		choices: [
+			{
+				index: 0,
+				message: { role: 'assistant', content: [{ type: 'text', text: 'Deer live ' }, { type: 'text', text: 'in forests.' }] },
+				finish_reason: 'stop',
+			},
+		],
+	};
+
+	it.each([false, true])('reads as the text of its parts (Stream %s: the relay answers JSON either way)', async (stream) => {
+		sandbox.fault({ path: '/v1/chat/completions', status: 200, body: answer });
+		const result = await runChat(sandbox, { parameters: { messages: userMessage('Where do deer live?'), options: { stream } } });
+		expect(result.json(NODE)[0]).toMatchObject({ content: 'Deer live in forests.', finishReason: 'stop' });
+	});
+});
+
 describe('streamed and not streamed give the same output', () => {
 	const cases: Array<[string, IDataObject]> = [
 		['plain text', { model: byId('gpt-4o'), messages: userMessage('Tell me about deer in the forest') }],

@@ -218,6 +218,7 @@ describe('DeerAPI Embeddings', () => {
 			const result = await run({ text: TEXT }, { input: items(['a', 'b']), continueOnFail: true });
 			const output = result.output(NODE);
 			expect(output[0].json.error).toBe("The relay's answer has no vector for this item (input 0 of 2 in its request)");
+			expect(output[0].json).toMatchObject({ httpCode: '200', description: expect.stringMatching(/^The answer held 1 vectors for 2 texts\. Try a lower Batch Size\. Request ID: /) });
 			expect(output[1].json).toMatchObject({ embedding: [0.5, 0.5], dimensions: 2, text: 'b' });
 		});
 
@@ -272,8 +273,10 @@ describe('answers whose numbering is in doubt place no vector', () => {
 		expect(result.error!.message).toBe(`${MATCH}index 0 is given to embeddings 1 and 3 of the answer`);
 		expect((result.error as { description?: string }).description).toBe(
 			'None of the 5 embeddings of this answer was used: with their numbering in doubt, any of them may belong to another of the 5 texts sent. ' +
-				'Relays that split a request into parts and number each part from 0 answer this way: a Batch Size at or below the relay\'s own limit avoids it.',
+				'Relays that split a request into parts and number each part from 0 answer this way: a Batch Size at or below the relay\'s own limit avoids it. ' +
+				`Request ID: ${(result.error as { httpCode?: string; description?: string }).description?.match(/Request ID: (\S+) /)?.[1]} (quote it to the relay's support).`,
 		);
+		expect((result.error as { httpCode?: string }).httpCode).toBe('200');
 	});
 
 	test('under Continue On Fail only the items of the doubtful answer fail; the other requests go on', async () => {

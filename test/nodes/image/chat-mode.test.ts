@@ -2,6 +2,8 @@
  * Image Generate in Chat mode (gpt-4o-image and other models that answer with Markdown image
  * links), run as real n8n workflows against the sandbox relay.
  */
+import { NodeApiError } from 'n8n-workflow';
+
 import { toBinaryData } from '../../support/workflow';
 import {
 	API_KEY,
@@ -148,6 +150,8 @@ test('a model that answers in text: an error quoting the answer', async () => {
 
 	expect(result.error!.message).toBe('gpt-4o-mini answered without an image link');
 	expect((result.error as { description?: string }).description).toContain('"Sandbox reply to: Draw a cat"');
+	expect(result.error).toBeInstanceOf(NodeApiError);
+	expect((result.error as NodeApiError).httpCode).toBe('200');
 });
 
 test('a relay error inside the stream, and a broken image link under Continue On Fail', async () => {

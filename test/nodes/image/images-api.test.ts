@@ -2,6 +2,8 @@
  * Image Generate in Images API mode, run as real n8n workflows against the sandbox relay:
  * the request the relay received, the items and the binary bytes the node emitted.
  */
+import { NodeApiError } from 'n8n-workflow';
+
 import { readImageInfo } from '../../../sandbox';
 import { toBinaryData } from '../../support/workflow';
 import {
@@ -351,6 +353,10 @@ describe('answers that must be labelled by their bytes', () => {
 		ctx.sandbox.fault({ path: IMAGES, status: 200, body: { created: 1, data: [] } });
 		const empty = await runNode(ctx.sandbox, {});
 		expect(empty.error!.message).toBe('gpt-image-1 returned no images');
+		// An unusable answer goes through the one mapper like every answer error: status, hint, request id.
+		expect(empty.error).toBeInstanceOf(NodeApiError);
+		expect((empty.error as NodeApiError).httpCode).toBe('200');
+		expect((empty.error as NodeApiError).description).toMatch(/^The model may have refused the prompt\. Try rewording it\. Request ID: \S+ \(quote it/);
 
 		ctx.sandbox.fault({ path: IMAGES, status: 200, body: { data: [{ url: '', b64_json: '', revised_prompt: '' }] } });
 		const blank = await runNode(ctx.sandbox, {});
