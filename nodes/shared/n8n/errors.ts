@@ -143,8 +143,7 @@ function describeDownloadFailure(error: RelayDownloadError, file: string): { pro
 }
 
 function notMediaProblem(cause: unknown): string {
-	if (!(cause instanceof NotMediaError)) return 'it is not an image';
-	return `it is not ${cause.expected}${cause.contentType ? ` (content-type ${cause.contentType})` : ''}: it starts with "${cause.head}"`;
+	return cause instanceof NotMediaError ? `it is ${cause.detail}` : 'it is not an image';
 }
 
 function capitalise(text: string): string {

@@ -1,6 +1,6 @@
 import type { Attempt } from './attempt';
 import { firstVisible, parseJsonBody, receive, type Received } from './bodies';
-import { findErrorPayload, payloadError } from './error-body';
+import { bodyShape, findErrorPayload, payloadError, unexpectedBodyError } from './error-body';
 import { RelayResponseError } from './errors';
 import { contentType, requestIdHeader } from './headers';
 import type { BinaryAnswer, TranscriptionAnswer } from './options';
@@ -81,16 +81,25 @@ export function embeddingsResponse(body: unknown, received: Received): Embedding
 	return body as EmbeddingsResponse;
 }
 
-/** Bytes (speech audio); a JSON body instead is the relay's error, even on a 200. */
-export function bytesReader(): Reader<BinaryAnswer> {
+/**
+ * Bytes (`expected`: "mp3 audio"); a JSON body instead is the relay's error, even on a 200, and an
+ * empty body, an HTML page or text labelled as text are named as every endpoint names them.
+ */
+export function bytesReader(expected: string): Reader<BinaryAnswer> {
 	return async (answer, attempt) => {
 		const received = await receive(answer, attempt);
 		const type = contentType(received.headers);
 		if ((type ?? '').includes('json') || looksLikeSmallJson(received.bytes)) {
 			const body = tryParse(received.bytes);
 			if (body !== undefined || (type ?? '').includes('json')) {
-				throw wrongShape(body ?? received.bytes.toString('utf8'), received, 'The speech answer is JSON instead of audio', 'json');
+				throw wrongShape(body ?? received.bytes.toString('utf8'), received, `The answer is JSON instead of ${expected}`, 'json');
 			}
+		}
+		// What tells an HTML page or text is at its start; a file's bytes are never all read as text.
+		const head = received.bytes.toString('utf8', 0, Math.min(received.bytes.length, 64 * 1024));
+		const shape = bodyShape(head, type);
+		if (shape.kind === 'empty' || shape.kind === 'html' || (shape.kind === 'text' && /^text\//i.test(type ?? ''))) {
+			throw unexpectedBodyError(received.status, received.headers, received.redact(head), expected);
 		}
 		return { bytes: received.bytes, contentType: type };
 	};
@@ -108,6 +117,10 @@ export function transcriptionReader(expect: 'json' | 'text'): Reader<Transcripti
 		const text = received.bytes.toString('utf8');
 		const json = firstVisible(text) === '{' ? tryParse(received.bytes) : undefined;
 		if (isRecord(json) && findErrorPayload(json, typeof json.text !== 'string')) throw wrongShape(json, received, 'The transcription is an error');
+		// Silence transcribes to nothing: only a page is not a transcript.
+		if (bodyShape(text, contentType(received.headers)).kind === 'html') {
+			throw unexpectedBodyError(received.status, received.headers, received.redact(text), 'a transcript');
+		}
 		return { text };
 	};
 }

@@ -3,7 +3,7 @@ import type { Dispatcher, FormData } from 'undici';
 import type { Attempt } from './attempt';
 import { extractBase64Fields, restoreBase64Fields } from './base64-fields';
 import { undici } from './dispatcher';
-import { findErrorPayload, notJsonError, payloadError } from './error-body';
+import { findErrorPayload, unexpectedBodyError, payloadError } from './error-body';
 import { RelayDownloadError } from './errors';
 import { contentLength, type ResponseHeaders } from './headers';
 import type { MultipartBody } from './options';
@@ -137,7 +137,7 @@ export function parseJsonText(received: Received, text: string, expected?: strin
 	try {
 		return JSON.parse(text);
 	} catch {
-		throw notJsonError(received.status, received.headers, received.redact(text), expected);
+		throw unexpectedBodyError(received.status, received.headers, received.redact(text), expected);
 	}
 }
 

@@ -70,9 +70,10 @@ export class RelayClient {
 		return await callApi(this.connection, jsonPost('embeddings', body, jsonReader(embeddingsResponse)), options);
 	}
 
-	/** POST /v1/audio/speech: the audio bytes; a JSON body instead is an error. */
+	/** POST /v1/audio/speech: the audio bytes; JSON, an HTML page, text or nothing instead is an error. */
 	async speech(body: Record<string, unknown>, options: CallOptions = {}): Promise<RelayResponse<BinaryAnswer>> {
-		const call = jsonPost('audio/speech', body, bytesReader(), 'audio/*, application/json');
+		const format = typeof body.response_format === 'string' && body.response_format ? body.response_format : 'mp3';
+		const call = jsonPost('audio/speech', body, bytesReader(`${format} audio`), 'audio/*, application/json');
 		return await callApi(this.connection, call, options);
 	}
 

@@ -246,7 +246,7 @@ describe('chat-form image models', () => {
 		});
 		const error = nodeError(result);
 		expect(error.message.startsWith(
-			`Could not download the image at ${notAnImage}: it is not an image (content-type text/html; charset=utf-8): it starts with "<!DOCTYPE html>`,
+			`Could not download the image at ${notAnImage}: it is an HTML page ("Sign in - Corporate Proxy"), not an image`,
 		)).toBe(true);
 		expect(error.context?.itemIndex).toBe(0);
 	});
