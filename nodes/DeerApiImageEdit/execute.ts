@@ -16,7 +16,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			read: async (itemIndex, signal) => await readImageEditRequest(this, client, itemIndex, signal),
 			send: async (request, itemIndex, signal) => {
 				const response = await client.editImages(request.form, { signal });
-				const answer = imagesApiSources(this.getNode(), request.model, response.body, itemIndex);
+				const answer = imagesApiSources(this.getNode(), request.model, response.body, itemIndex, client.redact);
 				return await imageItems(this, client, request, itemIndex, answer, signal);
 			},
 		},

@@ -40,7 +40,7 @@ async function generateWithImagesApi(
 	signal: AbortSignal,
 ): Promise<{ sources: ImageSource[]; usage?: Usage }> {
 	const response = await client.generateImages(request.body, { signal });
-	return imagesApiSources(context.getNode(), request.model, response.body, itemIndex);
+	return imagesApiSources(context.getNode(), request.model, response.body, itemIndex, client.redact);
 }
 
 async function generateInChat(
@@ -59,7 +59,7 @@ async function generateInChat(
 		throw new NodeOperationError(context.getNode(), `${request.model} answered without a${file === 'image' ? 'n' : ''} ${file} link`, {
 			itemIndex,
 			description: answer
-				? `The answer was: "${truncate(answer, 300)}". Is this an image model that answers in chat form? Other image models need Mode "Images API".`
+				? `The answer was: "${client.redact(truncate(answer, 300))}". Is this an image model that answers in chat form? Other image models need Mode "Images API".`
 				: 'The answer was empty.',
 		});
 	}

@@ -39,6 +39,8 @@ export function imagesApiSources(
 	model: string,
 	body: ImagesResponse,
 	itemIndex: number,
+	/** The client's: the key out of the entry quoted when it holds no image. */
+	redact: (text: string) => string,
 ): { sources: ImageSource[]; usage?: Usage } {
 	const data = body.data;
 	if (data.length === 0) {
@@ -52,7 +54,7 @@ export function imagesApiSources(
 		if (!source.b64 && !source.bytes && !source.url) {
 			throw new NodeOperationError(node, `Image ${index + 1} of the answer has neither "b64_json" nor "url"`, {
 				itemIndex,
-				description: `The relay answered: ${truncate(JSON.stringify(entry), 300)}`,
+				description: `The relay answered: ${redact(truncate(JSON.stringify(entry), 300))}`,
 			});
 		}
 		return source;

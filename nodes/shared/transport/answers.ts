@@ -25,16 +25,16 @@ export function jsonReader<T>(check: (body: unknown, received: Received) => T, b
  */
 export function wrongShape(
 	body: unknown,
-	received: Pick<Received, 'status' | 'headers' | 'redact'>,
+	received: Pick<Received, 'status' | 'headers'>,
 	/** What is wrong, as a sentence: 'The chat answer has no "choices" array'. */
 	problem: string,
 	kind: 'response' | 'json' = 'response',
 ): Error {
 	const payload = findErrorPayload(body, true);
 	if (payload) {
-		return payloadError(received.status, { ...payload, message: received.redact(payload.message) }, received.headers);
+		return payloadError(received.status, payload, received.headers);
 	}
-	const sent = received.redact(truncate(JSON.stringify(body) ?? String(body), 300));
+	const sent = truncate(JSON.stringify(body) ?? String(body), 300);
 	return new RelayResponseError(`${problem}: it sent ${sent}`, kind, received.status, {
 		relayMessage: sent,
 		requestId: requestIdHeader(received.headers),
@@ -59,8 +59,8 @@ export function chatCompletion(body: unknown, received: Received): ChatCompletio
 }
 
 /** A chat answer with `choices: []`: the relay produced nothing, whatever else it sent. */
-export function noAnswer(received: Pick<Received, 'status' | 'headers' | 'redact'>, sent: unknown): RelayResponseError {
-	const quoted = received.redact(truncate(typeof sent === 'string' ? sent : JSON.stringify(sent), 300));
+export function noAnswer(received: Pick<Received, 'status' | 'headers'>, sent: unknown): RelayResponseError {
+	const quoted = truncate(typeof sent === 'string' ? sent : JSON.stringify(sent), 300);
 	return new RelayResponseError(`The relay sent no answer (no choices); it sent: ${quoted}`, 'response', received.status, {
 		relayMessage: quoted,
 		requestId: requestIdHeader(received.headers),
@@ -99,7 +99,7 @@ export function bytesReader(expected: string): Reader<BinaryAnswer> {
 		const head = received.bytes.toString('utf8', 0, Math.min(received.bytes.length, 64 * 1024));
 		const shape = bodyShape(head, type);
 		if (shape.kind === 'empty' || shape.kind === 'html' || (shape.kind === 'text' && /^text\//i.test(type ?? ''))) {
-			throw unexpectedBodyError(received.status, received.headers, received.redact(head), expected);
+			throw unexpectedBodyError(received.status, received.headers, head, expected);
 		}
 		return { bytes: received.bytes, contentType: type };
 	};
@@ -119,7 +119,7 @@ export function transcriptionReader(expect: 'json' | 'text'): Reader<Transcripti
 		if (isRecord(json) && findErrorPayload(json, typeof json.text !== 'string')) throw wrongShape(json, received, 'The transcription is an error');
 		// Silence transcribes to nothing: only a page is not a transcript.
 		if (bodyShape(text, contentType(received.headers)).kind === 'html') {
-			throw unexpectedBodyError(received.status, received.headers, received.redact(text), 'a transcript');
+			throw unexpectedBodyError(received.status, received.headers, text, 'a transcript');
 		}
 		return { text };
 	};

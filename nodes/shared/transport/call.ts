@@ -47,6 +47,5 @@ export function apiRequest(connection: Connection, call: Omit<ApiCall<unknown>, 
 		body: call.body,
 		dispatcher: connection.dispatcher,
 		endpoint: call.endpoint,
-		redact: connection.redact,
 	};
 }

@@ -7,6 +7,7 @@ import type { Connection } from './connection';
 import type { ChatChunkStream, StreamCallOptions } from './options';
 import { hostOf, labelled, withRetries } from './retry';
 import { send, type Answer } from './send';
+import type { Redact } from './secret';
 import { looksLikeEventStream } from './sse';
 import type { ChatCompletionChunk } from './types';
 
@@ -52,6 +53,7 @@ class EventStream extends ChunkStream {
 		private readonly parser: ChunkParser,
 		private readonly attempt: Attempt,
 		private readonly url: string,
+		private readonly redact: Redact,
 		answer: Answer,
 	) {
 		super(answer.status, answer.requestId, attempt.number);
@@ -73,7 +75,7 @@ class EventStream extends ChunkStream {
 			yield* this.parsed();
 			parser.verdict();
 		} catch (caught) {
-			throw labelled(attempt.classify(caught, hostOf(this.url)), this.url, attempt.number);
+			throw labelled(attempt.classify(caught, hostOf(this.url)), this.url, attempt.number, this.redact);
 		} finally {
 			attempt.dispose();
 			await reader.return?.();
@@ -115,9 +117,9 @@ export async function openChatStream(
 				return await jsonAnswer(answer, head, reader, attempt);
 			}
 			attempt.switchToIdleTimeout(idleMs);
-			const parser = new ChunkParser(answer.status, answer.headers, answer.redact);
+			const parser = new ChunkParser(answer.status, answer.headers);
 			await readFirstChunk(parser, head, reader, attempt);
-			return new EventStream(reader, parser, attempt, outgoing.url, answer);
+			return new EventStream(reader, parser, attempt, outgoing.url, connection.redact, answer);
 		} catch (error) {
 			await reader.return?.();
 			throw error;
@@ -172,7 +174,7 @@ async function jsonAnswer(
 	}
 	// Read in full: the request timeout and the caller's signal have nothing left to stop.
 	attempt.dispose();
-	const received = { status: answer.status, headers: answer.headers, bytes: Buffer.concat(chunks), redact: answer.redact };
+	const received = { status: answer.status, headers: answer.headers, bytes: Buffer.concat(chunks) };
 	const completion = chatCompletion(parseJsonBody(received, undefined, 'an event stream or JSON'), received);
 	return new ChunkList(completionAsChunks(completion), answer, attempt.number);
 }

@@ -4,6 +4,7 @@ import { assembleChat } from './chat-assembler';
 import { openChatStream } from './chat-stream';
 import { Connection } from './connection';
 import { download } from './download';
+import type { Redact } from './secret';
 import type {
 	BinaryAnswer,
 	CallOptions,
@@ -34,6 +35,14 @@ export class RelayClient {
 	/** The API root every endpoint is below, e.g. "https://api.deerapi.com/v1". */
 	get apiRoot(): string {
 		return this.connection.apiRoot;
+	}
+
+	/**
+	 * Masks the key in a text of an answer (see secret.ts): the client's own errors already are;
+	 * this is for the messages a node writes about a successful answer it cannot use.
+	 */
+	get redact(): Redact {
+		return this.connection.redact;
 	}
 
 	/** GET /v1/models: the entries that have an id. */
