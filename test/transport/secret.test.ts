@@ -33,6 +33,14 @@ describe('keyRedactor', () => {
 		expect(redact(text)).toBe(text);
 	});
 
+	it('leaves a word a hand-made key happens to hold, and masks its fragments with digits or of 16 letters', () => {
+		const redactWords = keyRedactor('sk-embeddings-node-test-7e3a9b');
+		expect(redactWords('The embeddings answer has no "data" array; Embedding 1 of the answer')).toBe(
+			'The embeddings answer has no "data" array; Embedding 1 of the answer',
+		);
+		expect(redactWords('token embeddings-node-test-7e3a9b, or test-7e3a9b, or embeddings-node-te')).toBe('token ***, or ***, or ***');
+	});
+
 	it('masks the part new-api looks up of a key with a channel suffix ("sk-<key>-<channel>")', () => {
 		const withChannel = keyRedactor(`${KEY}-7`);
 		expect(withChannel(`token ${SECRET} not found`)).toBe('token *** not found');

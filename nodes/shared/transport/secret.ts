@@ -4,7 +4,8 @@
  * quote what they looked up; others quote the Authorization header, or upper-case the prefix; a
  * quote cut off at its length limit may end mid-key. So the secret part (the key without "Bearer "
  * and "sk-") is masked wherever any run of it long enough to be told from ordinary text appears,
- * in any case, with or without a prefix.
+ * in any case, with or without a prefix: 8 characters with a digit among them, 16 without (a
+ * generated key is letters and digits at random; words are what hand-made test keys are made of).
  */
 
 /** A run of the secret this long is masked wherever it appears; shorter runs are ordinary text. */
@@ -22,8 +23,8 @@ export function secretPart(apiKey: string): string {
 /**
  * Masks the key's secret part in any text: every stretch covered by runs of at least 8 of its
  * characters becomes "***" ("sk-abc…" -> "sk-***", "token abc… not found" -> "token *** not
- * found"). A secret shorter than that (no real key is) is masked only where it stands after its
- * prefix ("sk-", "Bearer ").
+ * found"), unless it is letters alone, shorter than 16 and than the secret. A secret shorter than
+ * 8 (no real key is) is masked only where it stands after its prefix ("sk-", "Bearer ").
  */
 export function keyRedactor(apiKey: string): Redact {
 	const secret = secretPart(apiKey);
@@ -35,30 +36,36 @@ export function keyRedactor(apiKey: string): Redact {
 	const runs = new Set<string>();
 	const lower = asciiLowerCase(secret);
 	for (let at = 0; at + MIN_RUN <= lower.length; at++) runs.add(lower.slice(at, at + MIN_RUN));
-	return (text) => maskRuns(text, runs);
+	const wholeLength = Math.min(secret.length, WORDLIKE_BELOW);
+	return (text) => {
+		let masked = '';
+		let copiedTo = 0;
+		for (const [start, end] of stretches(text, runs)) {
+			// Letters alone shorter than this are a word the key happens to hold ("embeddings" of a
+			// hand-made test key); a generated key's fragment has digits, or is longer.
+			if (end - start < wholeLength && !/\d/.test(text.slice(start, end))) continue;
+			masked += text.slice(copiedTo, start) + MASK;
+			copiedTo = end;
+		}
+		return copiedTo === 0 ? text : masked + text.slice(copiedTo);
+	};
 }
 
-function maskRuns(text: string, runs: Set<string>): string {
-	if (text.length < MIN_RUN) return text;
+/** A stretch of letters shorter than this, without a digit, is left as it is unless it is the whole secret. */
+const WORDLIKE_BELOW = 16;
+
+/** [start, end) of each stretch of `text` covered by runs of the secret (overlapping or touching runs are one). */
+function stretches(text: string, runs: Set<string>): Array<[number, number]> {
+	const found: Array<[number, number]> = [];
+	if (text.length < MIN_RUN) return found;
 	const lower = asciiLowerCase(text);
-	let masked = '';
-	let copiedTo = 0;
-	let start = -1;
-	let end = -1;
 	for (let at = 0; at + MIN_RUN <= lower.length; at++) {
 		if (!runs.has(lower.slice(at, at + MIN_RUN))) continue;
-		// A run that neither overlaps nor touches the last one: the last one is done.
-		if (at > end) {
-			if (start >= 0) {
-				masked += text.slice(copiedTo, start) + MASK;
-				copiedTo = end;
-			}
-			start = at;
-		}
-		end = at + MIN_RUN;
+		const last = found[found.length - 1];
+		if (last && at <= last[1]) last[1] = at + MIN_RUN;
+		else found.push([at, at + MIN_RUN]);
 	}
-	if (start < 0) return text;
-	return masked + text.slice(copiedTo, start) + MASK + text.slice(end);
+	return found;
 }
 
 // Lower case that keeps every index where it was (String#toLowerCase may not, for "İ").
