@@ -3,7 +3,7 @@ import type { ChunkType, IBinaryKeyData, IDataObject, IExecuteFunctions, INodeEx
 import { findMediaUrls } from '../shared/media';
 import { downloadMedia } from '../shared/n8n/chat-media';
 import { runClient } from '../shared/n8n/client';
-import { toNodeError } from '../shared/n8n/errors';
+import { toNodeError, type HintSettings } from '../shared/n8n/errors';
 import { withFixedParametersReadOnce } from '../shared/n8n/fixed-parameters';
 import { runPerItem } from '../shared/n8n/items';
 import { readConcurrency } from '../shared/n8n/parameters';
@@ -18,13 +18,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	// Timeout, Max Retries and Max Concurrent Requests shape the run: they are read from item 0.
 	const options = parameters.getNodeParameter('options', 0, {}) as IDataObject;
 	const client = await runClient(this, options);
+	const concurrency = readConcurrency(options);
+	// Downloads are bounded by their own option: the hints name it.
+	const hints = { downloadTimeoutOption: 'Download Timeout (Seconds)' };
 	return await runPerItem(
 		this,
 		{
 			read: async (itemIndex) => await readChatRequest(parameters, itemIndex),
-			send: async (request, itemIndex, signal) => await chatItem(this, client, request, itemIndex, signal),
+			send: async (request, itemIndex, signal) => await chatItem(this, client, request, itemIndex, signal, { ...hints, concurrency }),
+			hints,
 		},
-		readConcurrency(options),
+		concurrency,
 	);
 }
 
@@ -34,8 +38,9 @@ async function chatItem(
 	request: ChatRequest,
 	itemIndex: number,
 	signal: AbortSignal,
+	settings: HintSettings,
 ): Promise<INodeExecutionData[]> {
-	const completion = await complete(context, client, request, itemIndex, signal);
+	const completion = await complete(context, client, request, itemIndex, signal, settings);
 	const mediaField = request.media === 'video' ? 'videos' : 'images';
 	const choices = completion.choices.map((choice) =>
 		summarizeChoice(context.getNode(), itemIndex, choice, {
@@ -72,6 +77,7 @@ async function complete(
 	request: ChatRequest,
 	itemIndex: number,
 	signal: AbortSignal,
+	settings: HintSettings,
 ): Promise<ChatCompletion> {
 	const stream = workflowStream(context, itemIndex);
 	try {
@@ -88,7 +94,7 @@ async function complete(
 		stream?.send('end');
 		return response.body;
 	} catch (caught) {
-		const error = toNodeError(context.getNode(), caught, itemIndex);
+		const error = toNodeError(context.getNode(), caught, itemIndex, settings);
 		// A failing node gets n8n's own error chunk; an error item under Continue On Fail does not.
 		if (context.continueOnFail()) stream?.send('error', error.message);
 		throw error;

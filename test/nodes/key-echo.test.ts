@@ -6,9 +6,7 @@
  * the credential test, as real workflows against the sandbox: no run of the key's secret part
  * appears in a message, a description, an error item, the run data or the log.
  */
-import { randomUUID } from 'node:crypto';
-
-import type { IDataObject, IWorkflowBase } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { DeerApiRelayApi } from '../../credentials/DeerApiRelayApi.credentials';
 import { DeerApiAudio } from '../../nodes/DeerApiAudio/DeerApiAudio.node';
@@ -22,7 +20,7 @@ import { clearModelListCache } from '../../nodes/shared/n8n/model-search';
 import { encodeImage, startSandbox, type Fault, type Sandbox } from '../../sandbox';
 import { openPicker } from '../models/picker-context';
 import { createHarness, singleNodeWorkflow, toBinaryData, type RunOptions, type WorkflowRunResult } from '../support/workflow';
-import { MODEL_PROBE_TYPE, ModelProbe } from './chat-model/model-probe';
+import { MODEL_PROBE_TYPE, ModelProbe, probeWorkflow } from './chat-model/model-probe';
 
 // A key as relays issue them: "sk-" and 48 letters and digits.
 const API_KEY = 'sk-Qw3rTy7uIo9pAsDfGh2jKlZx5cVbNm8Q1w2E3r4T5y6U7i8O';
@@ -114,35 +112,6 @@ async function runNode(type: string, parameters: IDataObject, input?: RunOptions
 	return seen;
 }
 
-function probeWorkflow(): IWorkflowBase {
-	return {
-		id: 'key-echo-probe',
-		name: 'Chat Model probe',
-		active: false,
-		isArchived: false,
-		activeVersionId: null,
-		createdAt: new Date(0),
-		updatedAt: new Date(0),
-		nodes: [
-			{ id: randomUUID(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{ id: randomUUID(), name: 'Probe', type: MODEL_PROBE_TYPE, typeVersion: 1, position: [200, 0], parameters: { prompt: 'hi' } },
-			{
-				id: randomUUID(),
-				name: 'Model',
-				type: TYPES.model,
-				typeVersion: 1,
-				position: [200, 200],
-				parameters: { model: byId('gpt-4o-mini'), options: { maxRetries: 0 } } as never,
-			},
-		],
-		connections: {
-			Start: { main: [[{ node: 'Probe', type: 'main', index: 0 }]] },
-			Model: { ai_languageModel: [[{ node: 'Probe', type: 'ai_languageModel', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-	};
-}
-
 const CHAT = '/v1/chat/completions';
 const noRetries = { maxRetries: 0 };
 
@@ -198,7 +167,7 @@ const SURFACES: Surface[] = [
 		path: CHAT,
 		streams: true,
 		run: async () => {
-			const result = await harness.run(probeWorkflow(), { credentials: { deerApiRelayApi: credential() } });
+			const result = await harness.run(probeWorkflow({ options: { maxRetries: 0 } }, { prompt: 'hi' }, { probe: 'Probe', model: 'Model' }), { credentials: { deerApiRelayApi: credential() } });
 			expect(result.status).toBe('error');
 			return { ...seenInRun(result, 'Probe'), 'model error': JSON.stringify(result.nodes.Model ?? {}) };
 		},

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { toNodeError, type NodeError } from './errors';
+import { toNodeError, type HintSettings, type NodeError } from './errors';
 
 /** How the per-item runner reads an item and makes its call. */
 export interface ItemSpec<T> {
@@ -13,6 +13,8 @@ export interface ItemSpec<T> {
 	read: (itemIndex: number, signal: AbortSignal) => T | Promise<T>;
 	/** The item's call: its output items (pairedItem is filled in when left out). */
 	send: (request: T, itemIndex: number, signal: AbortSignal) => Promise<INodeExecutionData[]>;
+	/** What the errors' hints may name beyond the defaults (the runner adds its concurrency). */
+	hints?: Omit<HintSettings, 'concurrency'>;
 }
 
 export const DEFAULT_CONCURRENCY = 5;
@@ -72,7 +74,7 @@ export async function runPerItem<T>(
 		},
 	}));
 	const results: INodeExecutionData[][] = new Array(items.length);
-	await runUnits(context, units, concurrency, results);
+	await runUnits(context, units, window, results, { ...spec.hints, concurrency: window });
 	return [results.flatMap((output) => output ?? [])];
 }
 
@@ -96,6 +98,8 @@ export interface BatchSpec<T> {
 		batch: Array<{ itemIndex: number; request: T }>,
 		signal: AbortSignal,
 	) => Promise<Array<INodeExecutionData[] | Error>>;
+	/** What the errors' hints may name beyond the defaults (the runner adds its concurrency). */
+	hints?: Omit<HintSettings, 'concurrency'>;
 }
 
 /**
@@ -114,6 +118,7 @@ export async function runBatched<T>(
 	const items = context.getInputData();
 	const results: INodeExecutionData[][] = new Array(items.length);
 	const continueOnFail = context.continueOnFail();
+	const settings: HintSettings = { ...spec.hints, concurrency: Math.max(1, Math.floor(concurrency) || 1) };
 	const groups = new Map<string, Array<{ itemIndex: number; request: T }>>();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
@@ -123,7 +128,7 @@ export async function runBatched<T>(
 			group.push({ itemIndex, request });
 			groups.set(key, group);
 		} catch (caught) {
-			const error = toNodeError(context.getNode(), caught, itemIndex);
+			const error = toNodeError(context.getNode(), caught, itemIndex, settings);
 			if (!continueOnFail) throw error;
 			results[itemIndex] = [errorItem(error, itemIndex)];
 		}
@@ -151,7 +156,7 @@ export async function runBatched<T>(
 	}
 	// Units run in the order of their first item, so the first outputs come first.
 	units.sort((a, b) => a.itemIndexes[0] - b.itemIndexes[0]);
-	await runUnits(context, units, concurrency, results);
+	await runUnits(context, units, concurrency, results, settings);
 	return [results.flatMap((output) => output ?? [])];
 }
 
@@ -165,6 +170,7 @@ async function runUnits(
 	units: WorkUnit[],
 	concurrency: number,
 	results: INodeExecutionData[][],
+	settings: HintSettings,
 ): Promise<void> {
 	const controller = new AbortController();
 	// Every request in flight listens to it (the transport removes its listener when done): above
@@ -181,7 +187,7 @@ async function runUnits(
 	let next = 0;
 
 	const fail = (caught: unknown, itemIndex: number) => {
-		const error = toNodeError(node, caught, itemIndex);
+		const error = toNodeError(node, caught, itemIndex, settings);
 		if (continueOnFail) {
 			results[itemIndex] = [errorItem(error, itemIndex)];
 		} else if (failure === undefined) {

@@ -71,7 +71,8 @@ async function searchModelList(
 		};
 	} catch (error) {
 		// Thrown, not swallowed: the picker then shows the relay's message instead of an empty list.
-		throw toNodeError(context.getNode(), error, 0);
+		// Its timeout and retries are fixed: the hints name no option.
+		throw toNodeError(context.getNode(), error, 0, { tunable: false });
 	}
 }
 

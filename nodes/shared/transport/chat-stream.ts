@@ -5,9 +5,8 @@ import { apiRequest } from './call';
 import { ChunkParser, completionAsChunks } from './chat-chunks';
 import type { Connection } from './connection';
 import type { ChatChunkStream, StreamCallOptions } from './options';
-import { hostOf, labelled, withRetries } from './retry';
+import { hostOf, labelled, withRetries, type RetryPlan } from './retry';
 import { send, type Answer } from './send';
-import type { Redact } from './secret';
 import { looksLikeEventStream } from './sse';
 import type { ChatCompletionChunk } from './types';
 
@@ -52,8 +51,7 @@ class EventStream extends ChunkStream {
 		private readonly reader: Reader,
 		private readonly parser: ChunkParser,
 		private readonly attempt: Attempt,
-		private readonly url: string,
-		private readonly redact: Redact,
+		private readonly plan: RetryPlan,
 		answer: Answer,
 	) {
 		super(answer.status, answer.requestId, attempt.number);
@@ -75,7 +73,7 @@ class EventStream extends ChunkStream {
 			yield* this.parsed();
 			parser.verdict();
 		} catch (caught) {
-			throw labelled(attempt.classify(caught, hostOf(this.url)), this.url, attempt.number, this.redact);
+			throw labelled(attempt.classify(caught, hostOf(this.plan.url)), this.plan, attempt.number);
 		} finally {
 			attempt.dispose();
 			await reader.return?.();
@@ -108,7 +106,8 @@ export async function openChatStream(
 		body: jsonRequestBody(body),
 	});
 	const idleMs = options.streamIdleTimeoutMs ?? connection.streamIdleTimeoutMs;
-	return await withRetries(connection.plan(outgoing.url, options, true), async (attempt) => {
+	const plan = connection.plan(outgoing.url, options, { handOver: true, endpoint: outgoing.endpoint, streamed: true });
+	return await withRetries(plan, async (attempt) => {
 		const answer = await send(outgoing, attempt);
 		const reader = (answer.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
 		try {
@@ -119,7 +118,7 @@ export async function openChatStream(
 			attempt.switchToIdleTimeout(idleMs);
 			const parser = new ChunkParser(answer.status, answer.headers);
 			await readFirstChunk(parser, head, reader, attempt);
-			return new EventStream(reader, parser, attempt, outgoing.url, connection.redact, answer);
+			return new EventStream(reader, parser, attempt, plan, answer);
 		} catch (error) {
 			await reader.return?.();
 			throw error;

@@ -54,7 +54,7 @@ export class RelayClient {
 	/** POST /v1/chat/completions; with `body.stream` the answer is streamed and assembled (`onDelta` hears it arrive). */
 	async chat(body: Record<string, unknown>, options: ChatCallOptions = {}): Promise<RelayResponse<ChatCompletion>> {
 		if (body.stream === true) return await assembleChat(await this.streamChat(body, options), options.onDelta);
-		return await callApi(this.connection, jsonPost('chat/completions', body, jsonReader(chatCompletion)), options);
+		return await callApi(this.connection, { ...jsonPost('chat/completions', body, jsonReader(chatCompletion)), streamed: false }, options);
 	}
 
 	/** POST /v1/chat/completions with `stream: true`: the chunks as they arrive, retried only before the first one. */

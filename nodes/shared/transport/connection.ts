@@ -62,15 +62,15 @@ export class Connection {
 	}
 
 	/** The retry plan of one call: the client's settings, overridden by the call's options. */
-	plan(url: string, options: CallOptions, handOver = false): RetryPlan {
+	plan(url: string, options: CallOptions, call: Pick<RetryPlan, 'handOver' | 'endpoint' | 'streamed'> = {}): RetryPlan {
 		return {
+			...call,
 			url,
 			policy: { ...this.policy, maxRetries: options.maxRetries ?? this.policy.maxRetries },
 			timeoutMs: options.timeoutMs ?? this.timeoutMs,
 			signal: options.signal,
 			onRetry: options.onRetry,
 			redact: this.redact,
-			handOver,
 		};
 	}
 }

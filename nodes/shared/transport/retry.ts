@@ -63,6 +63,9 @@ export interface RetryPlan {
 	onRetry?: (info: { retry: number; delayMs: number; error: RelayError }) => void;
 	/** Masks the API key in the texts of every error that leaves (see labelled). */
 	redact: Redact;
+	/** What the call was, for the errors it ends with (RelayError.endpoint, .streamed). */
+	endpoint?: string;
+	streamed?: boolean;
 	/**
 	 * The attempt that succeeded lives on with what `run` returned (a stream reading its body),
 	 * which then disposes of it.
@@ -80,7 +83,7 @@ export async function withRetries<R>(plan: RetryPlan, run: (attempt: Attempt) =>
 			succeeded = true;
 			return result;
 		} catch (caught) {
-			const error = labelled(attempt.classify(caught, hostOf(plan.url)), plan.url, retry + 1, plan.redact);
+			const error = labelled(attempt.classify(caught, hostOf(plan.url)), plan, retry + 1);
 			if (retry >= plan.policy.maxRetries || !isRetryableError(error)) throw error;
 			const delayMs = retryDelayMs(retry, plan.policy, error instanceof RelayApiError ? error.retryAfterMs : undefined);
 			plan.onRetry?.({ retry: retry + 1, delayMs, error });
@@ -92,14 +95,20 @@ export async function withRetries<R>(plan: RetryPlan, run: (attempt: Attempt) =>
 }
 
 /**
- * The error as it leaves the client: with the endpoint and the number of attempts it took, and
- * the API key masked in whatever relay text it quotes. Every error of a call passes here (the
- * retry loop, a stream being read), so it is the one place the key is masked.
+ * The error as it leaves the client: with what the call was (URL, endpoint, streamed or not) and
+ * the number of attempts it took, and the API key masked in whatever relay text it quotes. Every
+ * error of a call passes here (the retry loop, a stream being read): the one place the key is masked.
  */
-export function labelled(error: RelayError, url: string, attempts: number, redact: Redact): RelayError {
-	error.url ??= url;
+export function labelled(
+	error: RelayError,
+	call: Pick<RetryPlan, 'url' | 'redact' | 'endpoint' | 'streamed'>,
+	attempts: number,
+): RelayError {
+	error.url ??= call.url;
+	error.endpoint ??= call.endpoint;
+	error.streamed ??= call.streamed;
 	error.attempts = attempts;
-	return redactError(error, redact);
+	return redactError(error, call.redact);
 }
 
 export function hostOf(url: string): string {
