@@ -3,10 +3,11 @@ import type { ChunkType, IBinaryKeyData, IDataObject, IExecuteFunctions, INodeEx
 import { findMediaUrls } from '../shared/media';
 import { downloadMedia } from '../shared/n8n/chat-media';
 import { runClient } from '../shared/n8n/client';
-import { toNodeError, type HintSettings } from '../shared/n8n/errors';
+import { toNodeError, type RunSettings } from '../shared/n8n/errors';
 import { withFixedParametersReadOnce } from '../shared/n8n/fixed-parameters';
 import { runPerItem } from '../shared/n8n/items';
 import { readConcurrency } from '../shared/n8n/parameters';
+import { answersStreamingCaller } from '../shared/n8n/streaming';
 import { runsAsTool } from '../shared/n8n/tool-run';
 import type { ChatCompletion, ChatDelta, RelayClient } from '../shared/transport';
 import { mediaUrls, simplifiedJson, summarizeChoice } from './output';
@@ -18,17 +19,15 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	// Timeout, Max Retries and Max Concurrent Requests shape the run: they are read from item 0.
 	const options = parameters.getNodeParameter('options', 0, {}) as IDataObject;
 	const client = await runClient(this, options);
-	const concurrency = readConcurrency(options);
-	// Downloads are bounded by their own option: the hints name it.
-	const hints = { downloadTimeoutOption: 'Download Timeout (Seconds)' };
 	return await runPerItem(
 		this,
 		{
 			read: async (itemIndex) => await readChatRequest(parameters, itemIndex),
-			send: async (request, itemIndex, signal) => await chatItem(this, client, request, itemIndex, signal, { ...hints, concurrency }),
-			hints,
+			send: async (request, itemIndex, signal, settings) => await chatItem(this, client, request, itemIndex, signal, settings),
+			// Downloads are bounded by their own option: the hints name it.
+			hints: { downloadTimeoutOption: 'Download Timeout (Seconds)' },
 		},
-		concurrency,
+		readConcurrency(options),
 	);
 }
 
@@ -38,7 +37,7 @@ async function chatItem(
 	request: ChatRequest,
 	itemIndex: number,
 	signal: AbortSignal,
-	settings: HintSettings,
+	settings: RunSettings,
 ): Promise<INodeExecutionData[]> {
 	const completion = await complete(context, client, request, itemIndex, signal, settings);
 	const mediaField = request.media === 'video' ? 'videos' : 'images';
@@ -77,7 +76,7 @@ async function complete(
 	request: ChatRequest,
 	itemIndex: number,
 	signal: AbortSignal,
-	settings: HintSettings,
+	settings: RunSettings,
 ): Promise<ChatCompletion> {
 	const stream = workflowStream(context, itemIndex);
 	try {
@@ -95,8 +94,9 @@ async function complete(
 		return response.body;
 	} catch (caught) {
 		const error = toNodeError(context.getNode(), caught, itemIndex, settings);
-		// A failing node gets n8n's own error chunk; an error item under Continue On Fail does not.
-		if (context.continueOnFail()) stream?.send('error', error.message);
+		// A failing node gets n8n's own error chunk (its description); an error item under Continue
+		// On Fail does not: it gets the same text from here.
+		if (context.continueOnFail()) stream?.send('error', error.description ?? error.message);
 		throw error;
 	} finally {
 		await stream?.flush();
@@ -121,9 +121,9 @@ function forwardContent(stream: WorkflowStream, delta: ChatDelta): void {
  * it arrives. Older n8n versions have no isStreaming / sendChunk; the node then just returns items.
  */
 function workflowStream(context: IExecuteFunctions, itemIndex: number): WorkflowStream | undefined {
-	if (typeof context.isStreaming !== 'function' || typeof context.sendChunk !== 'function') return undefined;
+	if (typeof context.sendChunk !== 'function') return undefined;
 	// A tool answers the agent, not the person at the other end: the agent's own reply is what streams.
-	if (!context.isStreaming() || runsAsTool(context)) return undefined;
+	if (!answersStreamingCaller(context) || runsAsTool(context)) return undefined;
 	let queue: Promise<void> = Promise.resolve();
 	const stream: WorkflowStream = {
 		sentContent: false,

@@ -3,6 +3,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions } f
 import { RelayClient, type AuthFormat, type RelayClientOptions } from '../transport';
 import { toNodeError } from './errors';
 import { readTuning } from './parameters';
+import { answersStreamingCaller } from './streaming';
 
 export const CREDENTIAL_TYPE = 'deerApiRelayApi';
 
@@ -55,6 +56,6 @@ export async function runClient(context: IExecuteFunctions, options: IDataObject
 	try {
 		return await getRelayClient(context, readTuning(options));
 	} catch (error) {
-		throw toNodeError(context.getNode(), error, 0);
+		throw toNodeError(context.getNode(), error, 0, { streaming: answersStreamingCaller(context) });
 	}
 }

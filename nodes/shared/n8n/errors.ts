@@ -13,20 +13,25 @@ import {
 export type NodeError = NodeApiError | NodeOperationError;
 
 /**
- * What the run that failed was set to, as far as its hints speak of it: a hint names only a
+ * What the run that failed was set to, as far as its error speaks of it: a hint names only a
  * setting the user has where the error happened, and states the facts of the call (attempts,
- * streaming, timeout) as they were.
+ * streaming, timeout) as they were; a streaming caller reads the error in the description.
  */
-export interface HintSettings {
+export interface RunSettings {
 	/** Requests the run sent at once (its "Max Concurrent Requests"); lowering it is advised above 1 only. */
 	concurrency?: number;
 	/** Where the user has the Timeout and Max Retries options (every node, the Chat Model); the model picker has not. */
 	tunable?: boolean;
 	/** The option that bounds a download, where it is not "Timeout" (Chat's "Download Timeout (Seconds)"). */
 	downloadTimeoutOption?: string;
+	/**
+	 * The run answers a streaming caller (a Webhook or Chat Trigger set to stream): n8n sends such a
+	 * caller a failed node's description alone, so the description then starts with the message.
+	 */
+	streaming?: boolean;
 }
 
-type Hint = (error: RelayError, settings: HintSettings) => string | undefined;
+type Hint = (error: RelayError, settings: RunSettings) => string | undefined;
 
 // What the user can do about each status, in their words. The relay's own message stays the message.
 const STATUS_HINTS: Record<number, Hint> = {
@@ -98,7 +103,12 @@ const OPERATION_HINTS: Partial<Record<RelayError['kind'], Hint>> = {
  * request id; everything else a NodeOperationError. Both carry the item index, and hints true to
  * `settings`.
  */
-export function toNodeError(node: INode, error: unknown, itemIndex: number, settings: HintSettings = {}): NodeError {
+export function toNodeError(node: INode, error: unknown, itemIndex: number, settings: RunSettings = {}): NodeError {
+	const shown = asNodeError(node, error, itemIndex, settings);
+	return settings.streaming ? readableInStream(shown) : shown;
+}
+
+function asNodeError(node: INode, error: unknown, itemIndex: number, settings: RunSettings): NodeError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		error.context.itemIndex ??= itemIndex;
 		return error;
@@ -109,7 +119,23 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number, sett
 	return new NodeOperationError(node, errorMessage(error), { itemIndex });
 }
 
-function answerError(node: INode, error: RelayError, itemIndex: number, settings: HintSettings): NodeApiError {
+/**
+ * The error with its message at the start of its description: n8n puts a failed node's
+ * description, and nothing else, into the error chunk a streaming caller reads (as n8n's own
+ * OpenAI model has the provider's message there). Done once: an error mapped twice stays as it is.
+ */
+function readableInStream(error: NodeError): NodeError {
+	const description = error.description ?? '';
+	if (description.startsWith(error.message)) return error;
+	error.description = description ? `${asSentence(error.message)} ${description}` : error.message;
+	return error;
+}
+
+function asSentence(text: string): string {
+	return /[.!?。！？]$/.test(text) ? text : `${text}.`;
+}
+
+function answerError(node: INode, error: RelayError, itemIndex: number, settings: RunSettings): NodeApiError {
 	const status = error.status ?? 0;
 	const details: JsonObject = { message: error.relayMessage ?? error.message, status };
 	if (error instanceof RelayApiError) {
@@ -126,7 +152,7 @@ function answerError(node: INode, error: RelayError, itemIndex: number, settings
 	});
 }
 
-function describeAnswerError(error: RelayError, settings: HintSettings): string {
+function describeAnswerError(error: RelayError, settings: RunSettings): string {
 	const hint = error.kind === 'api' && error.status !== 200 ? STATUS_HINTS[error.status ?? 0]?.(error, settings) : ANSWER_HINTS[error.kind];
 	const parts = [hint];
 	if (error instanceof RelayApiError && error.relayCode) parts.push(`Relay code: ${error.relayCode}.`);
@@ -140,7 +166,7 @@ function tried(error: RelayError): string | undefined {
 	return error.attempts > 1 ? `Tried ${error.attempts} times.` : undefined;
 }
 
-function operationError(node: INode, error: RelayError, itemIndex: number, settings: HintSettings): NodeOperationError {
+function operationError(node: INode, error: RelayError, itemIndex: number, settings: RunSettings): NodeOperationError {
 	const operation = new NodeOperationError(node, error.message, { itemIndex });
 	// n8n swaps a message that mentions ECONNREFUSED, ECONNRESET ... for a generic sentence
 	// without the host; keep ours (it names the host) and let theirs explain it.
@@ -156,7 +182,7 @@ function operationError(node: INode, error: RelayError, itemIndex: number, setti
  * A failed download as the error a user reads: which link, and what was wrong with it. Without
  * this a 404 from an image host would read like a relay error ("check the model ID").
  */
-function downloadError(node: INode, error: RelayDownloadError, itemIndex: number, settings: HintSettings): NodeOperationError {
+function downloadError(node: INode, error: RelayDownloadError, itemIndex: number, settings: RunSettings): NodeOperationError {
 	const url = error.url ?? '';
 	const file = error.file ?? 'image';
 	const where = url.startsWith('data:') ? `the inline (data URL) ${file}` : truncate(url, 300);
@@ -165,7 +191,7 @@ function downloadError(node: INode, error: RelayDownloadError, itemIndex: number
 	return new NodeOperationError(node, `Could not download the ${file} at ${where}: ${problem}`, { itemIndex, description });
 }
 
-function describeDownloadFailure(error: RelayDownloadError, file: string, settings: HintSettings): { problem: string; hint?: string } {
+function describeDownloadFailure(error: RelayDownloadError, file: string, settings: RunSettings): { problem: string; hint?: string } {
 	switch (error.reason) {
 		case 'status':
 			return {

@@ -2,7 +2,8 @@ import { setMaxListeners } from 'node:events';
 
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { toNodeError, type HintSettings, type NodeError } from './errors';
+import { toNodeError, type NodeError, type RunSettings } from './errors';
+import { answersStreamingCaller } from './streaming';
 
 /** How the per-item runner reads an item and makes its call. */
 export interface ItemSpec<T> {
@@ -11,10 +12,13 @@ export interface ItemSpec<T> {
 	 * alone, before its call. Runs ahead of the calls, see runPerItem.
 	 */
 	read: (itemIndex: number, signal: AbortSignal) => T | Promise<T>;
-	/** The item's call: its output items (pairedItem is filled in when left out). */
-	send: (request: T, itemIndex: number, signal: AbortSignal) => Promise<INodeExecutionData[]>;
+	/**
+	 * The item's call: its output items (pairedItem is filled in when left out). `settings` are the
+	 * run's, for a node that turns an error into a NodeError itself (Chat, for the stream).
+	 */
+	send: (request: T, itemIndex: number, signal: AbortSignal, settings: RunSettings) => Promise<INodeExecutionData[]>;
 	/** What the errors' hints may name beyond the defaults (the runner adds its concurrency). */
-	hints?: Omit<HintSettings, 'concurrency'>;
+	hints?: Omit<RunSettings, 'concurrency'>;
 }
 
 export const DEFAULT_CONCURRENCY = 5;
@@ -49,6 +53,7 @@ export async function runPerItem<T>(
 ): Promise<INodeExecutionData[][]> {
 	const items = context.getInputData();
 	const window = Math.max(1, Math.floor(concurrency) || 1);
+	const settings: RunSettings = { ...spec.hints, concurrency: window, streaming: answersStreamingCaller(context) };
 	const reads: Array<Promise<T>> = [];
 	let readChain: Promise<unknown> = Promise.resolve();
 	const readUpTo = (last: number, signal: AbortSignal) => {
@@ -70,11 +75,11 @@ export async function runPerItem<T>(
 			readUpTo(itemIndex, signal);
 			const request = await reads[itemIndex];
 			readUpTo(itemIndex + window, signal);
-			return [await spec.send(request, itemIndex, signal)];
+			return [await spec.send(request, itemIndex, signal, settings)];
 		},
 	}));
 	const results: INodeExecutionData[][] = new Array(items.length);
-	await runUnits(context, units, window, results, { ...spec.hints, concurrency: window });
+	await runUnits(context, units, window, results, settings);
 	return [results.flatMap((output) => output ?? [])];
 }
 
@@ -99,7 +104,7 @@ export interface BatchSpec<T> {
 		signal: AbortSignal,
 	) => Promise<Array<INodeExecutionData[] | Error>>;
 	/** What the errors' hints may name beyond the defaults (the runner adds its concurrency). */
-	hints?: Omit<HintSettings, 'concurrency'>;
+	hints?: Omit<RunSettings, 'concurrency'>;
 }
 
 /**
@@ -118,7 +123,11 @@ export async function runBatched<T>(
 	const items = context.getInputData();
 	const results: INodeExecutionData[][] = new Array(items.length);
 	const continueOnFail = context.continueOnFail();
-	const settings: HintSettings = { ...spec.hints, concurrency: Math.max(1, Math.floor(concurrency) || 1) };
+	const settings: RunSettings = {
+		...spec.hints,
+		concurrency: Math.max(1, Math.floor(concurrency) || 1),
+		streaming: answersStreamingCaller(context),
+	};
 	const groups = new Map<string, Array<{ itemIndex: number; request: T }>>();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
@@ -170,7 +179,7 @@ async function runUnits(
 	units: WorkUnit[],
 	concurrency: number,
 	results: INodeExecutionData[][],
-	settings: HintSettings,
+	settings: RunSettings,
 ): Promise<void> {
 	const controller = new AbortController();
 	// Every request in flight listens to it (the transport removes its listener when done): above
