@@ -6,50 +6,15 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { DeerApiRelayApi } from '../../credentials/DeerApiRelayApi.credentials';
-import { DeerApiAudio } from '../../nodes/DeerApiAudio/DeerApiAudio.node';
-import { DeerApiChat } from '../../nodes/DeerApiChat/DeerApiChat.node';
-import { DeerApiChatModel } from '../../nodes/DeerApiChatModel/DeerApiChatModel.node';
-import { DeerApiEmbeddings } from '../../nodes/DeerApiEmbeddings/DeerApiEmbeddings.node';
-import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
-import { clearModelListCache } from '../../nodes/shared/n8n/model-search';
-import { startSandbox, type Sandbox } from '../../sandbox';
 import { openPicker } from '../models/picker-context';
-import { createHarness, singleNodeWorkflow, toBinaryData, type RunOptions } from '../support/workflow';
-import { CHAT_MODEL_TYPE, MODEL_PROBE_TYPE, ModelProbe, probeWorkflow } from './chat-model/model-probe';
+import { singleNodeWorkflow, toBinaryData, type RunOptions } from '../support/workflow';
+import { failure } from '../transport/loopback';
+import { probeWorkflow } from './chat-model/model-probe';
+import { NODE_TYPES as TYPES, useEveryNode } from './every-node';
 
-const TYPES = {
-	chat: 'n8n-nodes-deerapi-relay.deerApiChat',
-	embeddings: 'n8n-nodes-deerapi-relay.deerApiEmbeddings',
-	audio: 'n8n-nodes-deerapi-relay.deerApiAudio',
-	list: 'n8n-nodes-deerapi-relay.deerApiListModels',
-};
-
-const harness = createHarness({
-	nodeTypes: {
-		[TYPES.chat]: new DeerApiChat(),
-		[TYPES.embeddings]: new DeerApiEmbeddings(),
-		[TYPES.audio]: new DeerApiAudio(),
-		[TYPES.list]: new DeerApiListModels(),
-		[CHAT_MODEL_TYPE]: new DeerApiChatModel(),
-		[MODEL_PROBE_TYPE]: new ModelProbe(),
-	},
-	credentialTypes: [new DeerApiRelayApi()],
-});
-
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox();
-});
-afterAll(async () => await sandbox.close());
-beforeEach(() => {
-	sandbox.clearRequests();
-	sandbox.clearFaults();
-	clearModelListCache();
-});
+const { ctx, harness, credential } = useEveryNode();
 
 const CHAT = '/v1/chat/completions';
-const credential = () => ({ apiKey: sandbox.apiKey, baseUrl: sandbox.url, authFormat: 'bearer' });
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 const ask = (content: string) => ({ values: [{ content }] });
 
@@ -73,7 +38,7 @@ async function runChatModel(options: IDataObject): Promise<Shown> {
 }
 
 describe('a call that timed out on every attempt', () => {
-	const slow = (path: string) => sandbox.fault({ path, latencyMs: 3000, times: 2 });
+	const slow = (path: string) => ctx.sandbox.fault({ path, latencyMs: 3000, times: 2 });
 
 	it('Chat, Stream on: says how many attempts, and does not advise streaming', async () => {
 		slow(CHAT);
@@ -97,8 +62,8 @@ describe('a call that timed out on every attempt', () => {
 	});
 
 	it('Chat\'s image download: names the option that bounds it, "Download Timeout (Seconds)"', async () => {
-		const url = sandbox.fileUrl('sample.png');
-		sandbox.fault({ path: '/files/sample.png', latencyMs: 3000, times: 2 });
+		const url = ctx.sandbox.fileUrl('sample.png');
+		ctx.sandbox.fault({ path: '/files/sample.png', latencyMs: 3000, times: 2 });
 		const shown = await runNode(TYPES.chat, {
 			model: byId('gpt-4o-image'),
 			messages: ask(`Here: ![pic](${url})`),
@@ -110,7 +75,7 @@ describe('a call that timed out on every attempt', () => {
 });
 
 describe('429, rate limited', () => {
-	const limited = (path: string) => sandbox.fault({ path, status: 429, times: 4, headers: { 'retry-after-ms': '1' } });
+	const limited = (path: string) => ctx.sandbox.fault({ path, status: 429, times: 4, headers: { 'retry-after-ms': '1' } });
 
 	it('Chat running 5 at once: lower Max Concurrent Requests (naming its value) or raise Max Retries', async () => {
 		limited(CHAT);
@@ -139,44 +104,39 @@ describe('429, rate limited', () => {
 
 	it('the model picker (no options at all): names none', async () => {
 		limited('/v1/models');
-		const error = (await openPicker('searchModels', credential())
-			.ids()
-			.then(
-				() => undefined,
-				(caught: unknown) => caught,
-			)) as Error & { description?: string };
+		const error = (await failure(openPicker('searchModels', credential()).ids())) as Error & { description?: string };
 		expect(error.description).toMatch(/^The relay is rate limiting: wait a moment and open the list again\. .*Tried 2 times\.$/);
 	});
 });
 
 describe('hints that depend on the endpoint or on streaming', () => {
 	it('504 with Stream on: no advice to turn streaming on', async () => {
-		sandbox.fault({ path: CHAT, status: 504, times: 1 });
+		ctx.sandbox.fault({ path: CHAT, status: 504, times: 1 });
 		const shown = await runNode(TYPES.chat, { model: byId('gpt-4o'), messages: ask('hi'), options: { maxRetries: 0 } });
 		expect(shown.description).toMatch(/^The model provider took too long\. Try again later\. /);
 	});
 
 	it('504 with Stream off: streaming keeps long answers alive', async () => {
-		sandbox.fault({ path: CHAT, status: 504, times: 1 });
+		ctx.sandbox.fault({ path: CHAT, status: 504, times: 1 });
 		const shown = await runNode(TYPES.chat, { model: byId('gpt-4o'), messages: ask('hi'), options: { maxRetries: 0, stream: false } });
 		expect(shown.description).toMatch(/^The model provider took too long\. Turn streaming on: it keeps long answers alive\. /);
 	});
 
 	it('404 on the model list: the Base URL, not a model ID', async () => {
-		sandbox.fault({ path: '/v1/models', status: 404 });
+		ctx.sandbox.fault({ path: '/v1/models', status: 404 });
 		const shown = await runNode(TYPES.list, { returnAll: true, options: { maxRetries: 0 } });
 		expect(shown.description).toMatch(/^Check the Base URL \(e\.g\. https:\/\/api\.deerapi\.com\): the relay lists no models there\. /);
 	});
 
 	it('413 on a transcription: the audio file, not images', async () => {
-		sandbox.fault({ path: '/v1/audio/transcriptions', status: 413 });
+		ctx.sandbox.fault({ path: '/v1/audio/transcriptions', status: 413 });
 		const input = [{ json: {}, binary: { data: await toBinaryData(Buffer.from('RIFF....WAVEfmt '), 'a.wav', 'audio/wav') } }];
 		const shown = await runNode(TYPES.audio, { operation: 'transcribe', options: { maxRetries: 0 } }, input);
 		expect(shown.description).toMatch(/^The audio file is too large for the relay: send a shorter or more compressed recording\. /);
 	});
 
 	it('400 naming a parameter: that parameter', async () => {
-		sandbox.fault({ path: CHAT, status: 400, body: { error: { message: 'Unsupported value: temperature', type: 'invalid_request_error', param: 'temperature' } } });
+		ctx.sandbox.fault({ path: CHAT, status: 400, body: { error: { message: 'Unsupported value: temperature', type: 'invalid_request_error', param: 'temperature' } } });
 		const shown = await runNode(TYPES.chat, { model: byId('o3-mini'), messages: ask('hi'), options: { maxRetries: 0 } });
 		expect(shown.description).toMatch(/^The relay rejected the "temperature" parameter: some models accept fewer options than others\. Request ID: \w+/);
 	});

@@ -8,19 +8,12 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { DeerApiRelayApi } from '../../credentials/DeerApiRelayApi.credentials';
-import { DeerApiAudio } from '../../nodes/DeerApiAudio/DeerApiAudio.node';
-import { DeerApiChat } from '../../nodes/DeerApiChat/DeerApiChat.node';
-import { DeerApiChatModel } from '../../nodes/DeerApiChatModel/DeerApiChatModel.node';
-import { DeerApiEmbeddings } from '../../nodes/DeerApiEmbeddings/DeerApiEmbeddings.node';
-import { DeerApiImageEdit } from '../../nodes/DeerApiImageEdit/DeerApiImageEdit.node';
-import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
-import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
-import { clearModelListCache } from '../../nodes/shared/n8n/model-search';
-import { encodeImage, startSandbox, type Fault, type Sandbox } from '../../sandbox';
+import { encodeImage, type Fault } from '../../sandbox';
 import { openPicker } from '../models/picker-context';
-import { createHarness, singleNodeWorkflow, toBinaryData, type RunOptions, type WorkflowRunResult } from '../support/workflow';
-import { MODEL_PROBE_TYPE, ModelProbe, probeWorkflow } from './chat-model/model-probe';
+import { failure } from '../transport/loopback';
+import { singleNodeWorkflow, toBinaryData, type RunOptions, type WorkflowRunResult } from '../support/workflow';
+import { probeWorkflow } from './chat-model/model-probe';
+import { NODE_TYPES as TYPES, useEveryNode } from './every-node';
 
 // A key as relays issue them: "sk-" and 48 letters and digits.
 const API_KEY = 'sk-Qw3rTy7uIo9pAsDfGh2jKlZx5cVbNm8Q1w2E3r4T5y6U7i8O';
@@ -37,42 +30,7 @@ function leaks(text: string): string[] {
 	return found.length ? [`${found.length} runs, the first "${found[0]}"`] : [];
 }
 
-const TYPES = {
-	chat: 'n8n-nodes-deerapi-relay.deerApiChat',
-	image: 'n8n-nodes-deerapi-relay.deerApiImageGenerate',
-	edit: 'n8n-nodes-deerapi-relay.deerApiImageEdit',
-	embeddings: 'n8n-nodes-deerapi-relay.deerApiEmbeddings',
-	audio: 'n8n-nodes-deerapi-relay.deerApiAudio',
-	list: 'n8n-nodes-deerapi-relay.deerApiListModels',
-	model: 'n8n-nodes-deerapi-relay.deerApiChatModel',
-};
-
-const harness = createHarness({
-	nodeTypes: {
-		[TYPES.chat]: new DeerApiChat(),
-		[TYPES.image]: new DeerApiImageGenerate(),
-		[TYPES.edit]: new DeerApiImageEdit(),
-		[TYPES.embeddings]: new DeerApiEmbeddings(),
-		[TYPES.audio]: new DeerApiAudio(),
-		[TYPES.list]: new DeerApiListModels(),
-		[TYPES.model]: new DeerApiChatModel(),
-		[MODEL_PROBE_TYPE]: new ModelProbe(),
-	},
-	credentialTypes: [new DeerApiRelayApi()],
-});
-
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox({ apiKey: API_KEY });
-});
-afterAll(async () => await sandbox.close());
-beforeEach(() => {
-	sandbox.clearRequests();
-	sandbox.clearFaults();
-	clearModelListCache();
-});
-
-const credential = () => ({ apiKey: API_KEY, baseUrl: sandbox.url, authFormat: 'bearer' });
+const { ctx, harness, credential } = useEveryNode({ apiKey: API_KEY });
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 
 /** What a surface left for someone to read: each place separately, to name the one that leaks. */
@@ -176,14 +134,8 @@ const SURFACES: Surface[] = [
 		name: 'model picker',
 		path: '/v1/models',
 		run: async () => {
-			const error = await openPicker('searchModels', credential())
-				.ids()
-				.then(
-					() => undefined,
-					(caught: unknown) => caught as Error & { description?: string },
-				);
-			expect(error).toBeDefined();
-			return { message: String(error?.message), description: String(error?.description), error: JSON.stringify(error) };
+			const error = (await failure(openPicker('searchModels', credential()).ids())) as Error & { description?: string };
+			return { message: error.message, description: String(error.description), error: JSON.stringify(error) };
 		},
 	},
 	{
@@ -236,7 +188,7 @@ const STREAM_ECHOES: Array<[string, (path: string) => Fault]> = [
 describe.each(SURFACES.map((surface) => [surface.name, surface] as const))('%s', (_name, surface) => {
 	const echoes = surface.streams ? [...ECHOES, ...STREAM_ECHOES] : ECHOES;
 	it.each(echoes)('%s: no run of the secret part is left anywhere', async (_echo, fault) => {
-		sandbox.fault({ ...fault(surface.path), times: 4 });
+		ctx.sandbox.fault({ ...fault(surface.path), times: 4 });
 		const seen = await surface.run();
 		const leaked = Object.fromEntries(
 			Object.entries(seen)
@@ -245,6 +197,6 @@ describe.each(SURFACES.map((surface) => [surface.name, surface] as const))('%s',
 		);
 		expect(leaked).toEqual({});
 		// The echo reached the surface: the test would prove nothing otherwise.
-		expect(sandbox.requests.some((request) => request.path === surface.path)).toBe(true);
+		expect(ctx.sandbox.requests.some((request) => request.path === surface.path)).toBe(true);
 	});
 });

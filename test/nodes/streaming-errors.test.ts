@@ -7,46 +7,20 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { DeerApiRelayApi } from '../../credentials/DeerApiRelayApi.credentials';
-import { DeerApiChat } from '../../nodes/DeerApiChat/DeerApiChat.node';
-import { DeerApiChatModel } from '../../nodes/DeerApiChatModel/DeerApiChatModel.node';
-import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
-import { clearModelListCache } from '../../nodes/shared/n8n/model-search';
-import { startSandbox, type Sandbox } from '../../sandbox';
 import { openPicker } from '../models/picker-context';
-import { createHarness, singleNodeWorkflow, type WorkflowRunResult } from '../support/workflow';
-import { CHAT_MODEL_TYPE, MODEL_PROBE_TYPE, ModelProbe, probeWorkflow } from './chat-model/model-probe';
+import { singleNodeWorkflow, type WorkflowRunResult } from '../support/workflow';
+import { failure } from '../transport/loopback';
+import { probeWorkflow } from './chat-model/model-probe';
+import { NODE_TYPES as TYPES, useEveryNode } from './every-node';
 
-const TYPES = { chat: 'n8n-nodes-deerapi-relay.deerApiChat', image: 'n8n-nodes-deerapi-relay.deerApiImageGenerate' };
-
-const harness = createHarness({
-	nodeTypes: {
-		[TYPES.chat]: new DeerApiChat(),
-		[TYPES.image]: new DeerApiImageGenerate(),
-		[CHAT_MODEL_TYPE]: new DeerApiChatModel(),
-		[MODEL_PROBE_TYPE]: new ModelProbe(),
-	},
-	credentialTypes: [new DeerApiRelayApi()],
-});
-
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox();
-});
-afterAll(async () => await sandbox.close());
-beforeEach(() => {
-	sandbox.clearRequests();
-	sandbox.clearFaults();
-	clearModelListCache();
-});
+const { ctx, harness, credential } = useEveryNode();
 
 const CHAT = '/v1/chat/completions';
 const REASON = 'Missing `reasoning_content` field in the assistant message at message index 2';
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
-const credential = (apiKey = sandbox.apiKey) => ({ apiKey, baseUrl: sandbox.url, authFormat: 'bearer' });
 const chatParameters = (options: IDataObject = {}) => ({ model: byId('deepseek-reasoner'), messages: { values: [{ content: 'hi' }] }, options: { maxRetries: 0, ...options } });
 const rejectWithReason = () =>
-	sandbox.fault({ path: CHAT, status: 400, body: { error: { message: REASON, type: 'invalid_request_error', param: 'messages' } } });
+	ctx.sandbox.fault({ path: CHAT, status: 400, body: { error: { message: REASON, type: 'invalid_request_error', param: 'messages' } } });
 
 async function run(type: string, parameters: IDataObject, options: { streaming: boolean; continueOnFail?: boolean; apiKey?: string }): Promise<WorkflowRunResult> {
 	return await harness.run(singleNodeWorkflow({ type, name: 'Node', parameters, continueOnFail: options.continueOnFail }), {
@@ -112,12 +86,10 @@ it('the Chat Model behind a streaming trigger: the caller reads the relay\'s rea
 });
 
 it('the model picker says the status once: n8n shows "401 - Unauthorized: …"', async () => {
-	const error = (await openPicker('searchModels', credential('sk-wrong-key-for-the-picker-0000'))
-		.ids()
-		.then(
-			() => undefined,
-			(caught: unknown) => caught,
-		)) as Error & { httpCode?: string; description?: string };
+	const error = (await failure(openPicker('searchModels', credential('sk-wrong-key-for-the-picker-0000')).ids())) as Error & {
+		httpCode?: string;
+		description?: string;
+	};
 	expect(error.httpCode).toBe('401');
 	expect(error.message).toMatch(/^Unauthorized: 无效的令牌 \(request id: \w+\)$/);
 	expect(error.description).toMatch(/^Check the API key in the DeerAPI credential\./);
