@@ -1,8 +1,9 @@
 /**
  * Streaming into a webhook's response in real n8n (a Webhook answering "Streaming"): the node on
  * the main path passes its text on as it arrives; the same node as an AI Agent's tool does not
- * (only the Agent talks to the caller). n8n writes one JSON chunk per line:
- * `{"type":"begin"|"item"|"end","content"?,"metadata":{"nodeName",...}}`.
+ * (only the Agent talks to the caller); when the relay rejects a call, the caller reads the
+ * relay's reason in n8n's error chunk. n8n writes one JSON chunk per line:
+ * `{"type":"begin"|"item"|"end"|"error","content"?,"metadata":{"nodeName",...}}`.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -166,6 +167,30 @@ function textFrom(chunks: StreamChunk[], nodeName: string): string {
 		.join('');
 }
 
+// DeepSeek's 400 for a tool-call turn sent back without its reasoning: a reason a caller must read.
+const REJECTION = 'Missing `reasoning_content` field in the assistant message at message index 2';
+
+/**
+ * The relay rejects the next chat call with REJECTION; the caller must read it in the error chunk
+ * n8n sends (made of the failed node's description), from `nodeName`.
+ */
+async function checkRejectionReachesCaller(n8n: N8nInstance, sandbox: Sandbox, workflowId: string, nodeName: string): Promise<string> {
+	sandbox.clearRequests();
+	sandbox.fault({ path: '/v1/chat/completions', status: 400, body: { error: { message: REJECTION, type: 'invalid_request_error', param: 'messages' } } });
+	try {
+		const chunks = await postStreaming(n8n, workflowId, 'Why is the sky blue?');
+		const errors = chunks.filter((chunk) => chunk.type === 'error');
+		if (!sandbox.requests.some((request) => request.path === '/v1/chat/completions')) throw new Error('the relay saw no chat call: nothing was rejected');
+		const read = errors.map((chunk) => chunk.content ?? '').find((content) => content.includes(REJECTION));
+		if (!read) throw new Error(`no error chunk carries the relay's reason; the caller got ${JSON.stringify(chunks).slice(0, 600)}`);
+		const from = errors.find((chunk) => chunk.content === read)?.metadata?.nodeName;
+		if (from !== nodeName) throw new Error(`the error chunk came from ${String(from)}, not ${nodeName}`);
+		return `${nodeName}'s error chunk: "${read.length > 160 ? `${read.slice(0, 160)}…` : read}"`;
+	} finally {
+		sandbox.clearFaults();
+	}
+}
+
 function typesFrom(chunks: StreamChunk[], nodeName: string): string[] {
 	return [...new Set(chunks.filter((chunk) => chunk.metadata?.nodeName === nodeName).map((chunk) => chunk.type))];
 }
@@ -185,7 +210,13 @@ export async function checkStreaming(report: Report, n8n: N8nInstance, sandbox: 
 		const items = chunks.filter((chunk) => chunk.type === 'item').length;
 		return `${items} item chunks from ${CHAT_NODE}: "${text}"`;
 	});
+	await report.check("streaming webhook: when the relay rejects DeerAPI Chat's call, the caller reads the relay's reason", column, async () =>
+		await checkRejectionReachesCaller(n8n, sandbox, MAIN_PATH_STREAM_WORKFLOW_ID, CHAT_NODE),
+	);
 	if (!withAgent) return;
+	await report.check("streaming webhook: when the relay rejects the DeerAPI Chat Model's call, the caller reads the relay's reason from the Agent", column, async () =>
+		await checkRejectionReachesCaller(n8n, sandbox, TOOL_STREAM_WORKFLOW_ID, AGENT_NODE),
+	);
 	await report.check('streaming webhook: DeerAPI Chat as the Agent\'s tool sends the caller nothing, the Agent streams its answer', column, async () => {
 		sandbox.clearRequests();
 		const question = 'Ask DeerAPI Chat what a relay is';

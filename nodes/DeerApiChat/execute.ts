@@ -2,8 +2,9 @@ import type { ChunkType, IBinaryKeyData, IDataObject, IExecuteFunctions, INodeEx
 
 import { findMediaUrls } from '../shared/media';
 import { downloadMedia } from '../shared/n8n/chat-media';
-import { toNodeError } from '../shared/n8n/errors';
+import { toNodeError, type RunSettings } from '../shared/n8n/errors';
 import { runNode, type ItemOperation, type ItemScope } from '../shared/n8n/runner';
+import { answersStreamingCaller } from '../shared/n8n/streaming';
 import { runsAsTool } from '../shared/n8n/tool-run';
 import { contentText, type ChatCompletion, type ChatDelta, type RelayClient } from '../shared/transport';
 import { mediaUrls, simplifiedJson, summarizeChoice } from './output';
@@ -11,8 +12,10 @@ import { readChatRequest, type ChatRequest } from './request';
 
 const chat: ItemOperation<ChatRequest, ChatCompletion> = {
 	read: async ({ context, itemIndex }) => await readChatRequest(context, itemIndex),
-	call: async (request, { context, client, itemIndex, signal }) => await complete(context, client, request, itemIndex, signal),
+	call: async (request, { context, client, itemIndex, signal, settings }) => await complete(context, client, request, itemIndex, signal, settings),
 	toItems: chatItems,
+	// Downloads are bounded by their own option: the hints name it.
+	hints: { downloadTimeoutOption: 'Download Timeout (Seconds)' },
 };
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -60,6 +63,7 @@ async function complete(
 	request: ChatRequest,
 	itemIndex: number,
 	signal: AbortSignal,
+	settings: RunSettings,
 ): Promise<ChatCompletion> {
 	const stream = workflowStream(context, itemIndex);
 	try {
@@ -76,9 +80,10 @@ async function complete(
 		stream?.send('end');
 		return response.body;
 	} catch (caught) {
-		const error = toNodeError(context.getNode(), caught, itemIndex);
-		// A failing node gets n8n's own error chunk; an error item under Continue On Fail does not.
-		if (context.continueOnFail()) stream?.send('error', error.message);
+		const error = toNodeError(context.getNode(), caught, itemIndex, settings);
+		// A failing node gets n8n's own error chunk (its description); an error item under Continue
+		// On Fail does not: it gets the same text from here.
+		if (context.continueOnFail()) stream?.send('error', error.description ?? error.message);
 		throw error;
 	} finally {
 		await stream?.flush();
@@ -103,9 +108,9 @@ function forwardContent(stream: WorkflowStream, delta: ChatDelta): void {
  * it arrives. Older n8n versions have no isStreaming / sendChunk; the node then just returns items.
  */
 function workflowStream(context: IExecuteFunctions, itemIndex: number): WorkflowStream | undefined {
-	if (typeof context.isStreaming !== 'function' || typeof context.sendChunk !== 'function') return undefined;
+	if (typeof context.sendChunk !== 'function') return undefined;
 	// A tool answers the agent, not the person at the other end: the agent's own reply is what streams.
-	if (!context.isStreaming() || runsAsTool(context)) return undefined;
+	if (!answersStreamingCaller(context) || runsAsTool(context)) return undefined;
 	let queue: Promise<void> = Promise.resolve();
 	const stream: WorkflowStream = {
 		sentContent: false,

@@ -2,6 +2,7 @@ import { NodeOperationError, type ISupplyDataFunctions, type SupplyData } from '
 
 import { getRelayClient } from '../shared/n8n/client';
 import { toNodeError } from '../shared/n8n/errors';
+import { answersStreamingCaller } from '../shared/n8n/streaming';
 import type { RelayClient } from '../shared/transport';
 import { createRelayChatModel, type AiNodeSdkModule } from './model';
 import { readChatModelSettings } from './request';
@@ -23,7 +24,7 @@ export async function supplyChatModel(this: ISupplyDataFunctions, itemIndex: num
 	try {
 		client = await getRelayClient(this, tuning, itemIndex);
 	} catch (error) {
-		throw toNodeError(node, error, itemIndex);
+		throw toNodeError(node, error, itemIndex, { streaming: answersStreamingCaller(this) });
 	}
 
 	const model = createRelayChatModel(sdk, {
@@ -32,7 +33,8 @@ export async function supplyChatModel(this: ISupplyDataFunctions, itemIndex: num
 		config,
 		scope: this.getExecutionId(),
 		signal: this.getExecutionCancelSignal(),
-		mapError: (error) => toNodeError(node, error, itemIndex),
+		// The Agent fails with this error; a streaming caller reads its description.
+		mapError: (error) => toNodeError(node, error, itemIndex, { streaming: answersStreamingCaller(this) }),
 	});
 	// The SDK's typings name the n8n-workflow it was built with (a copy of its own in development);
 	// in n8n both are n8n's one n8n-workflow.

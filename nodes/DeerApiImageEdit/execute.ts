@@ -6,7 +6,7 @@ import { readImageEditRequest, type ImageEditRequest } from './request';
 
 const editImages: ItemOperation<ImageEditRequest, ImageAnswer> = {
 	read: async ({ context, client, itemIndex, signal }) => await readImageEditRequest(context, client, itemIndex, signal),
-	call: async (request, { client, signal }) => imagesApiSources(request.model, await client.editImages(request.form, { signal })),
+	call: async (request, { client, signal }) => imagesApiSources(request.model, await client.editImages(request.form, { signal }), client.redact),
 	toItems: imageItems,
 };
 

@@ -19,7 +19,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 async function generateWithImagesApi(client: RelayClient, request: ImageRequest, signal: AbortSignal): Promise<ImageAnswer> {
 	const response = await client.generateImages(request.body, { signal });
-	return imagesApiSources(request.model, response);
+	return imagesApiSources(request.model, response, client.redact);
 }
 
 async function generateInChat(client: RelayClient, request: ImageRequest, signal: AbortSignal): Promise<ImageAnswer> {
@@ -33,7 +33,7 @@ async function generateInChat(client: RelayClient, request: ImageRequest, signal
 			response,
 			`${request.model} answered without a${file === 'image' ? 'n' : ''} ${file} link`,
 			answer
-				? `The answer was: "${truncate(answer, 300)}". Is this an image model that answers in chat form? Other image models need Mode "Images API".`
+				? `The answer was: "${client.redact(truncate(answer, 300))}". Is this an image model that answers in chat form? Other image models need Mode "Images API".`
 				: 'The answer was empty.',
 		);
 	}

@@ -1,4 +1,4 @@
-import { RelayDownloadError, type RelayClient } from './transport';
+import { bodyShape, RelayDownloadError, type RelayClient } from './transport';
 
 /**
  * The pictures and videos models answer with: the links in a reply, the file type and size read
@@ -29,22 +29,34 @@ export interface Image extends Media {
 	kind: 'image';
 }
 
-/** Bytes that should have been an image (or a video) and are not (an HTML error page, JSON, …). */
+/** Bytes that should have been an image (or a video) and are not (an HTML error page, JSON, nothing, …). */
 export class NotMediaError extends Error {
 	readonly code = 'DEERAPI_NOT_MEDIA';
+
+	/** What the bytes are instead, after "is": 'an HTML page ("Sign in"), not an image', 'empty, not an image'. */
+	readonly detail: string;
 
 	constructor(
 		readonly source: string,
 		readonly contentType: string | undefined,
-		readonly head: string,
+		bytes: Buffer,
 		/** What was expected, as the message says it: "an image", "an image or a video". */
 		readonly expected = 'an image',
 	) {
-		super(
-			`${source} is not ${expected}${contentType ? ` (content-type ${contentType})` : ''}: it starts with "${head}"`,
-		);
+		const detail = describeNotMedia(bytes, contentType, expected);
+		super(`${source} is ${detail}`);
+		this.detail = detail;
 		this.name = 'NotMediaError';
 	}
+}
+
+// Named as the relay's answers are (bodyShape): a login page by its title, nothing as empty.
+function describeNotMedia(bytes: Buffer, contentType: string | undefined, expected: string): string {
+	const shape = bodyShape(bytes.toString('utf8', 0, Math.min(bytes.length, 64 * 1024)), contentType);
+	if (shape.kind === 'empty') return `empty, not ${expected}`;
+	if (shape.kind === 'html') return `an HTML page${shape.title ? ` ("${shape.title}")` : ''}, not ${expected}`;
+	const head = bytes.toString('utf8', 0, 60).replace(/\s+/g, ' ').trim();
+	return `not ${expected}${contentType ? ` (content-type ${contentType})` : ''}: it starts with "${head}"`;
 }
 
 const MARKDOWN_IMAGE = /!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g;
@@ -206,8 +218,7 @@ export function asMedia(
 	const kinds = options.kinds ?? ['image'];
 	const type = sniffMediaType(bytes);
 	if (!type || !kinds.includes(type.kind)) {
-		const head = bytes.toString('utf8', 0, 60).replace(/\s+/g, ' ').trim();
-		throw new NotMediaError(source, options.contentType, head, kinds.length > 1 ? 'an image or a video' : `a${kinds[0] === 'image' ? 'n' : ''} ${kinds[0]}`);
+		throw new NotMediaError(source, options.contentType, bytes, kinds.length > 1 ? 'an image or a video' : `a${kinds[0] === 'image' ? 'n' : ''} ${kinds[0]}`);
 	}
 	const dimensions = type.kind === 'image' ? imageDimensions(bytes, type as ImageType) : undefined;
 	return { ...type, ...dimensions, bytes, url: options.url };

@@ -133,7 +133,7 @@ describe('speech: POST /v1/audio/speech', () => {
 		server = await startLoopback((_request, res) => sendJson(res, 200, { ok: true }));
 		const error = (await failure(client(server.url).speech({ model: 'tts-1', input: 'x', voice: 'alloy' }))) as RelayResponseError;
 		expect(error.kind).toBe('json');
-		expect(error.message).toBe('The speech answer is JSON instead of audio: it sent {"ok":true}');
+		expect(error.message).toBe('The answer is JSON instead of mp3 audio: it sent {"ok":true}');
 	});
 });
 

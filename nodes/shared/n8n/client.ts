@@ -4,6 +4,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, IN
 
 import { RelayClient, type AuthFormat, type RelayClientOptions } from '../transport';
 import { toNodeError } from './errors';
+import { answersStreamingCaller } from './streaming';
 
 export const CREDENTIAL_TYPE = 'deerApiRelayApi';
 
@@ -84,7 +85,7 @@ export async function runClient(context: IExecuteFunctions, options: IDataObject
 	try {
 		return await getRelayClient(context, readTuning(options));
 	} catch (error) {
-		throw toNodeError(context.getNode(), error, 0);
+		throw toNodeError(context.getNode(), error, 0, { streaming: answersStreamingCaller(context) });
 	}
 }
 

@@ -13,19 +13,66 @@ import {
 
 export type NodeError = NodeApiError | NodeOperationError;
 
+/**
+ * What the run that failed was set to, as far as its error speaks of it: a hint names only a
+ * setting the user has where the error happened, and states the facts of the call (attempts,
+ * streaming, timeout) as they were; a streaming caller reads the error in the description.
+ */
+export interface RunSettings {
+	/** Requests the run sent at once (its "Max Concurrent Requests"); lowering it is advised above 1 only. */
+	concurrency?: number;
+	/** Where the user has the Timeout and Max Retries options (every node, the Chat Model); the model picker has not. */
+	tunable?: boolean;
+	/** The option that bounds a download, where it is not "Timeout" (Chat's "Download Timeout (Seconds)"). */
+	downloadTimeoutOption?: string;
+	/**
+	 * The run answers a streaming caller (a Webhook or Chat Trigger set to stream): n8n sends such a
+	 * caller a failed node's description alone, so the description then starts with the message.
+	 */
+	streaming?: boolean;
+}
+
+type Hint = (error: RelayError, settings: RunSettings) => string | undefined;
+
 // What the user can do about each status, in their words. The relay's own message stays the message.
-const STATUS_HINTS: Record<number, string> = {
-	400: 'The relay rejected the request. Check the parameter it names; some models accept fewer options than others.',
-	401: 'Check the API key in the DeerAPI credential. An expired key or a used-up quota also answers 401.',
-	402: 'The account has no balance left.',
-	403: 'The key may not be allowed to use this model, or its quota is used up.',
-	404: 'Check the model ID and the base URL (e.g. https://api.deerapi.com).',
-	413: 'The request is too large: send smaller or fewer images.',
-	429: 'The relay is rate limiting. Lower "Max Concurrent Requests" or raise "Max Retries".',
-	500: 'The relay or the model provider failed. Try again later.',
-	502: 'The relay could not reach the model provider. Try again later.',
-	503: 'No channel is available for this model right now, or the relay is overloaded.',
-	504: 'The model provider took too long. Streaming keeps long answers alive.',
+const STATUS_HINTS: Record<number, Hint> = {
+	400: (error) =>
+		error instanceof RelayApiError && error.param
+			? `The relay rejected the "${error.param}" parameter: some models accept fewer options than others.`
+			: 'The relay rejected the request. Check the parameter its message names; some models accept fewer options than others.',
+	401: () => 'Check the API key in the DeerAPI credential. An expired key or a used-up quota also answers 401.',
+	402: () => 'The account has no balance left.',
+	403: () => 'The key may not be allowed to use this model, or its quota is used up.',
+	404: (error) =>
+		error.endpoint === 'models'
+			? 'Check the Base URL (e.g. https://api.deerapi.com): the relay lists no models there.'
+			: 'Check the model ID and the Base URL (e.g. https://api.deerapi.com).',
+	413: (error) => TOO_LARGE[error.endpoint ?? ''] ?? 'The request is too large for the relay.',
+	429: (_error, settings) => {
+		if (settings.tunable === false) return 'The relay is rate limiting: wait a moment and open the list again.';
+		if ((settings.concurrency ?? 1) > 1) {
+			return `The relay is rate limiting: lower "Max Concurrent Requests" (${settings.concurrency} now) or raise "Max Retries".`;
+		}
+		return 'The relay is rate limiting: raise "Max Retries", or wait before running again.';
+	},
+	500: () => 'The relay or the model provider failed. Try again later.',
+	502: () => 'The relay could not reach the model provider. Try again later.',
+	503: () => 'No channel is available for this model right now, or the relay is overloaded.',
+	504: (error) =>
+		error.streamed === false
+			? 'The model provider took too long. Turn streaming on: it keeps long answers alive.'
+			: 'The model provider took too long. Try again later.',
+};
+
+// A 413 by what the endpoint carries.
+const TOO_LARGE: Record<string, string> = {
+	'chat/completions': 'The request is too large: send smaller or fewer images, or a shorter conversation.',
+	'images/generations': 'The request is too large: send smaller or fewer reference images.',
+	'images/edits': 'The request is too large: send smaller or fewer images.',
+	'audio/transcriptions': 'The audio file is too large for the relay: send a shorter or more compressed recording.',
+	'audio/translations': 'The audio file is too large for the relay: send a shorter or more compressed recording.',
+	'audio/speech': 'The text is too long for the relay: send less at a time.',
+	embeddings: 'The request is too large: lower "Batch Size" or "Max Characters per Request".',
 };
 
 // What the user can do about an answer that came back (status known) but cannot be used, by kind.
@@ -40,23 +87,56 @@ const ANSWER_HINTS: Partial<Record<RelayError['kind'], string>> = {
 	text: 'Check the Base URL: it may point to a web page or a proxy instead of the relay API.',
 };
 
+// What the user can do about a call that got no answer in time: only where Timeout is an option.
+const OPERATION_HINTS: Partial<Record<RelayError['kind'], Hint>> = {
+	idle: (_error, settings) => (settings.tunable === false ? undefined : 'Raise the "Timeout" option if the model is known to pause this long.'),
+	timeout: (error, settings) => {
+		if (settings.tunable === false) return undefined;
+		if (error.streamed === true) return 'Raise the "Timeout" option: a streamed answer has to start within it.';
+		if (error.streamed === false) return 'Raise the "Timeout" option, or turn streaming on so that the answer arrives as it is written.';
+		return 'Raise the "Timeout" option if the relay is known to take this long.';
+	},
+};
+
 /**
  * Any error from a node's work for one item, as the error n8n shows: every answer that came back
  * (relay errors, redirects, unusable bodies) becomes a NodeApiError with status, relay message and
- * request id; everything else a NodeOperationError. Both carry the item index.
+ * request id; everything else a NodeOperationError. Both carry the item index, and hints true to
+ * `settings`.
  */
-export function toNodeError(node: INode, error: unknown, itemIndex: number): NodeError {
+export function toNodeError(node: INode, error: unknown, itemIndex: number, settings: RunSettings = {}): NodeError {
+	const shown = asNodeError(node, error, itemIndex, settings);
+	return settings.streaming ? readableInStream(shown) : shown;
+}
+
+function asNodeError(node: INode, error: unknown, itemIndex: number, settings: RunSettings): NodeError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		error.context.itemIndex ??= itemIndex;
 		return error;
 	}
-	if (error instanceof RelayDownloadError) return downloadError(node, error, itemIndex);
-	if (error instanceof RelayError && error.status !== undefined) return answerError(node, error, itemIndex);
-	if (error instanceof RelayError) return operationError(node, error, itemIndex);
+	if (error instanceof RelayDownloadError) return downloadError(node, error, itemIndex, settings);
+	if (error instanceof RelayError && error.status !== undefined) return answerError(node, error, itemIndex, settings);
+	if (error instanceof RelayError) return operationError(node, error, itemIndex, settings);
 	return new NodeOperationError(node, errorMessage(error), { itemIndex });
 }
 
-function answerError(node: INode, error: RelayError, itemIndex: number): NodeApiError {
+/**
+ * The error with its message at the start of its description: n8n puts a failed node's
+ * description, and nothing else, into the error chunk a streaming caller reads (as n8n's own
+ * OpenAI model has the provider's message there). Done once: an error mapped twice stays as it is.
+ */
+function readableInStream(error: NodeError): NodeError {
+	const description = error.description ?? '';
+	if (description.startsWith(error.message)) return error;
+	error.description = description ? `${asSentence(error.message)} ${description}` : error.message;
+	return error;
+}
+
+function asSentence(text: string): string {
+	return /[.!?。！？]$/.test(text) ? text : `${text}.`;
+}
+
+function answerError(node: INode, error: RelayError, itemIndex: number, settings: RunSettings): NodeApiError {
 	const status = error.status ?? 0;
 	const details: JsonObject = { message: error.relayMessage ?? error.message, status };
 	if (error instanceof RelayApiError) {
@@ -67,38 +147,38 @@ function answerError(node: INode, error: RelayError, itemIndex: number): NodeApi
 	if (error.requestId) details.requestId = error.requestId;
 	return new NodeApiError(node, details, {
 		message: error.message,
-		description: describeAnswerError(error),
+		description: describeAnswerError(error, settings),
 		httpCode: String(status),
 		itemIndex,
 	});
 }
 
-function describeAnswerError(error: RelayError): string {
+function describeAnswerError(error: RelayError, settings: RunSettings): string {
 	const hint =
 		error.kind === 'api' && error.status !== 200
-			? STATUS_HINTS[error.status ?? 0]
+			? STATUS_HINTS[error.status ?? 0]?.(error, settings)
 			: ((error instanceof RelayResponseError ? error.hint : undefined) ?? ANSWER_HINTS[error.kind]);
 	const parts = [hint];
 	if (error instanceof RelayApiError && error.relayCode) parts.push(`Relay code: ${error.relayCode}.`);
 	if (error.requestId) parts.push(`Request ID: ${error.requestId} (quote it to the relay's support).`);
-	if (error.attempts > 1) parts.push(`Tried ${error.attempts} times.`);
+	parts.push(tried(error));
 	return parts.filter(Boolean).join(' ');
 }
 
-const OPERATION_HINTS: Partial<Record<RelayError['kind'], string>> = {
-	idle: 'Raise the "Timeout" option if the model is known to pause this long.',
-	timeout: 'Raise the "Timeout" option, or turn on streaming so the answer arrives as it is written.',
-};
+/** "Tried 3 times." for a call that was retried: every hint that follows a retried call says it. */
+function tried(error: RelayError): string | undefined {
+	return error.attempts > 1 ? `Tried ${error.attempts} times.` : undefined;
+}
 
-function operationError(node: INode, error: RelayError, itemIndex: number): NodeOperationError {
+function operationError(node: INode, error: RelayError, itemIndex: number, settings: RunSettings): NodeOperationError {
 	const operation = new NodeOperationError(node, error.message, { itemIndex });
 	// n8n swaps a message that mentions ECONNREFUSED, ECONNRESET ... for a generic sentence
 	// without the host; keep ours (it names the host) and let theirs explain it.
 	const generic = operation.message !== error.message ? operation.message : undefined;
 	operation.message = error.message;
 	const quiet = error.kind === 'config' || error.kind === 'cancelled';
-	const tried = !quiet && error.attempts > 1 ? `Tried ${error.attempts} times.` : undefined;
-	operation.description = [generic && `${generic}.`, OPERATION_HINTS[error.kind] ?? tried].filter(Boolean).join(' ') || undefined;
+	const parts = [generic && `${generic}.`, OPERATION_HINTS[error.kind]?.(error, settings), quiet ? undefined : tried(error)];
+	operation.description = parts.filter(Boolean).join(' ') || undefined;
 	return operation;
 }
 
@@ -106,25 +186,22 @@ function operationError(node: INode, error: RelayError, itemIndex: number): Node
  * A failed download as the error a user reads: which link, and what was wrong with it. Without
  * this a 404 from an image host would read like a relay error ("check the model ID").
  */
-function downloadError(node: INode, error: RelayDownloadError, itemIndex: number): NodeOperationError {
+function downloadError(node: INode, error: RelayDownloadError, itemIndex: number, settings: RunSettings): NodeOperationError {
 	const url = error.url ?? '';
 	const file = error.file ?? 'image';
 	const where = url.startsWith('data:') ? `the inline (data URL) ${file}` : truncate(url, 300);
-	const { problem, hint } = describeDownloadFailure(error, file);
-	const tried = error.attempts > 1 ? ` Tried ${error.attempts} times.` : '';
-	const description = `${hint ?? ''}${tried}`.trim() || undefined;
+	const { problem, hint } = describeDownloadFailure(error, file, settings);
+	const description = [hint, tried(error)].filter(Boolean).join(' ') || undefined;
 	return new NodeOperationError(node, `Could not download the ${file} at ${where}: ${problem}`, { itemIndex, description });
 }
 
-function describeDownloadFailure(error: RelayDownloadError, file: string): { problem: string; hint?: string } {
+function describeDownloadFailure(error: RelayDownloadError, file: string, settings: RunSettings): { problem: string; hint?: string } {
 	switch (error.reason) {
 		case 'status':
 			return {
 				problem: `the server answered ${describeStatus(error.status ?? 0)}${error.relayMessage ? `: ${error.relayMessage}` : ''}`,
 				hint: [403, 404, 410].includes(error.status ?? 0)
-					? file === 'image'
-						? 'Image links from relays expire, often within an hour: download images when they are generated, or ask for base64 (Response Format) where the model supports it.'
-						: `${capitalise(file)} links from relays expire, often within an hour: download ${file}s when they are generated.`
+					? `${capitalise(file)} links from relays expire, often within an hour: download ${file}s when they are generated.`
 					: undefined,
 			};
 		case 'too-large':
@@ -139,7 +216,7 @@ function describeDownloadFailure(error: RelayDownloadError, file: string): { pro
 		case 'timeout':
 			return {
 				problem: `no answer within ${+((error.timeoutMs ?? 0) / 1000).toFixed(1)} s`,
-				hint: `Raise the "Timeout" option if the ${file} host is this slow.`,
+				hint: `Raise the "${settings.downloadTimeoutOption ?? 'Timeout'}" option if the ${file} host is this slow.`,
 			};
 		default:
 			return { problem: error.message };
@@ -147,8 +224,7 @@ function describeDownloadFailure(error: RelayDownloadError, file: string): { pro
 }
 
 function notMediaProblem(cause: unknown): string {
-	if (!(cause instanceof NotMediaError)) return 'it is not an image';
-	return `it is not ${cause.expected}${cause.contentType ? ` (content-type ${cause.contentType})` : ''}: it starts with "${cause.head}"`;
+	return cause instanceof NotMediaError ? `it is ${cause.detail}` : 'it is not an image';
 }
 
 function capitalise(text: string): string {

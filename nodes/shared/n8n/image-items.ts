@@ -7,6 +7,7 @@ import {
 	type ImageData,
 	type ImagesResponse,
 	type RelayClient,
+	type Redact,
 	type RelayResponse,
 	type Usage,
 } from '../transport';
@@ -43,7 +44,12 @@ export interface ImageOutput {
  * The images of an Images API answer (generations or edits), each with b64_json or a url; an
  * answer without images, or an entry with neither, is an answer that cannot be used.
  */
-export function imagesApiSources(model: string, response: RelayResponse<ImagesResponse>): ImageAnswer {
+export function imagesApiSources(
+	model: string,
+	response: RelayResponse<ImagesResponse>,
+	/** The client's: the key out of the entry quoted when it holds no image. */
+	redact: Redact,
+): ImageAnswer {
 	const data = response.body.data;
 	if (data.length === 0) {
 		throw RelayResponseError.unusable(response, `${model} returned no images`, 'The model may have refused the prompt. Try rewording it.');
@@ -54,7 +60,7 @@ export function imagesApiSources(model: string, response: RelayResponse<ImagesRe
 			throw RelayResponseError.unusable(
 				response,
 				`Image ${index + 1} of the answer has neither "b64_json" nor "url"`,
-				`The relay answered: ${truncate(JSON.stringify(entry), 300)}`,
+				`The relay answered: ${redact(truncate(JSON.stringify(entry), 300))}`,
 			);
 		}
 		return source;

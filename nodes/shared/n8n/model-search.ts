@@ -3,7 +3,7 @@ import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow'
 import { classifyModel, pickModels, type ModelPreference } from '../model-kinds';
 import type { ModelEntry, RelayClient } from '../transport';
 import { clientFromCredential, credentialKey, CREDENTIAL_TYPE } from './client';
-import { toNodeError } from './errors';
+import { toNodeError, type NodeError } from './errors';
 
 // n8n calls a list search again on every keystroke in the picker's filter box; one fetch per
 // credential serves them all for a minute.
@@ -55,8 +55,20 @@ async function searchModelList(
 		};
 	} catch (error) {
 		// Thrown, not swallowed: the picker then shows the relay's message instead of an empty list.
-		throw toNodeError(context.getNode(), error, 0);
+		// Its timeout and retries are fixed: the hints name no option.
+		throw withoutLeadingStatus(toNodeError(context.getNode(), error, 0, { tunable: false }));
 	}
+}
+
+/**
+ * n8n's picker shows an error as "<httpCode> - <message>": a message that starts with the status
+ * ("401 Unauthorized: …") would say it twice. The status stays in httpCode (401 and 403 also
+ * give the picker its link to the credential).
+ */
+function withoutLeadingStatus(error: NodeError): NodeError {
+	const httpCode = 'httpCode' in error ? error.httpCode : null;
+	if (httpCode) error.message = error.message.replace(new RegExp(`^(?:HTTP )?${httpCode}(?::\\s*|\\s+)`), '');
+	return error;
 }
 
 /** Every model the key can use, sorted by id, filtered as the user types. */

@@ -4,8 +4,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import type { RelayClient } from '../transport';
 import { clientPerCredential, runClient } from './client';
-import { toNodeError, type NodeError } from './errors';
+import { toNodeError, type NodeError, type RunSettings } from './errors';
 import { withFixedParametersReadOnce } from './fixed-parameters';
+import { answersStreamingCaller } from './streaming';
 
 /**
  * The one way a node runs its input items. A node supplies what is its own, as an operation: how
@@ -43,7 +44,12 @@ export interface RunScope {
 	readonly client: RelayClient;
 	/** Aborted when the execution is cancelled, or when an item fails the node. */
 	readonly signal: AbortSignal;
+	/** What the run's error hints may name; for a node that maps an error itself (Chat, for its stream). */
+	readonly settings: RunSettings;
 }
+
+/** What a node's error hints may name beyond what the runner knows (its concurrency, streaming). */
+export type OperationHints = Omit<RunSettings, 'concurrency' | 'streaming'>;
 
 /** What a node's functions get for one input item. */
 export interface ItemScope extends RunScope {
@@ -74,6 +80,7 @@ export interface ItemOperation<Request, Answer> {
 	 * share a client. Default: one client for the run, from item 0's credential.
 	 */
 	credentialPerItem?: boolean;
+	hints?: OperationHints;
 }
 
 /** An input item read into its request, in a batch. */
@@ -111,6 +118,7 @@ export interface BatchOperation<Request, Answer> {
 		run: RunScope,
 	) => Array<INodeExecutionData[] | Error> | Promise<Array<INodeExecutionData[] | Error>>;
 	concurrency?: number;
+	hints?: OperationHints;
 }
 
 export type NodeOperation<Request, Answer> = ItemOperation<Request, Answer> | BatchOperation<Request, Answer>;
@@ -130,12 +138,13 @@ export async function runNode<Request, Answer>(
 	const parameters = withFixedParametersReadOnce(context);
 	const options = parameters.getNodeParameter('options', 0, {}) as IDataObject;
 	const concurrency = operation.concurrency ?? readConcurrency(options);
+	const settings: RunSettings = { ...operation.hints, concurrency, streaming: answersStreamingCaller(context) };
 	const clientOf =
 		'batching' in operation || !operation.credentialPerItem
 			? sameClient(await runClient(parameters, options))
 			: clientPerCredential(parameters, options);
 
-	const run = new Run(parameters, itemCount);
+	const run = new Run(parameters, itemCount, settings);
 	try {
 		if ('batching' in operation) await runBatches(run, operation, await clientOf(0), concurrency);
 		else await runItems(run, operation, clientOf, concurrency);
@@ -167,7 +176,7 @@ async function runItems<Request, Answer>(
 	concurrency: number,
 ): Promise<void> {
 	const read = async (itemIndex: number) => {
-		const item: ItemScope = { context: run.context, client: await clientOf(itemIndex), itemIndex, signal: run.signal };
+		const item: ItemScope = { context: run.context, client: await clientOf(itemIndex), itemIndex, signal: run.signal, settings: run.settings };
 		return { item, request: await operation.read(item) };
 	};
 	const send = async ({ item, request }: { item: ItemScope; request: Request }) => [
@@ -194,7 +203,7 @@ async function runBatches<Request, Answer>(
 	concurrency: number,
 ): Promise<void> {
 	const batching = operation.batching(run.context);
-	const scope: RunScope = { context: run.context, client, signal: run.signal };
+	const scope: RunScope = { context: run.context, client, signal: run.signal, settings: run.settings };
 	const entries = await readAll(run, async (itemIndex) => await operation.read({ ...scope, itemIndex }));
 
 	const groups = new Map<string, Array<BatchEntry<Request>>>();
@@ -300,7 +309,11 @@ class Run {
 
 	private readonly onCancel = () => this.controller.abort();
 
-	constructor(readonly context: IExecuteFunctions, itemCount: number) {
+	constructor(
+		readonly context: IExecuteFunctions,
+		itemCount: number,
+		readonly settings: RunSettings,
+	) {
 		this.itemCount = itemCount;
 		this.results = new Array<INodeExecutionData[]>(itemCount);
 		this.continueOnFail = context.continueOnFail();
@@ -335,7 +348,7 @@ class Run {
 	 * node's failure (the first one), which aborts what is in flight.
 	 */
 	fail(caught: unknown, itemIndex: number): void {
-		const error = toNodeError(this.context.getNode(), caught, itemIndex);
+		const error = toNodeError(this.context.getNode(), caught, itemIndex, this.settings);
 		if (this.continueOnFail) {
 			this.results[itemIndex] = [errorItem(error, itemIndex)];
 		} else if (this.failure === undefined) {

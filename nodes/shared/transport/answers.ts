@@ -1,6 +1,6 @@
 import type { Attempt } from './attempt';
 import { firstVisible, parseJsonBody, receive, type Received } from './bodies';
-import { findErrorPayload, payloadError } from './error-body';
+import { bodyShape, findErrorPayload, payloadError, unexpectedBodyError } from './error-body';
 import { RelayResponseError } from './errors';
 import { contentType, requestIdHeader } from './headers';
 import type { BinaryAnswer, TranscriptionAnswer } from './options';
@@ -34,16 +34,16 @@ export function jsonReader<T>(check: (body: unknown, received: Received) => T, b
  */
 export function wrongShape(
 	body: unknown,
-	received: Pick<Received, 'status' | 'headers' | 'redact'>,
+	received: Pick<Received, 'status' | 'headers'>,
 	/** What is wrong, as a sentence: 'The chat answer has no "choices" array'. */
 	problem: string,
 	kind: 'response' | 'json' = 'response',
 ): Error {
 	const payload = findErrorPayload(body, true);
 	if (payload) {
-		return payloadError(received.status, { ...payload, message: received.redact(payload.message) }, received.headers);
+		return payloadError(received.status, payload, received.headers);
 	}
-	const sent = received.redact(truncate(JSON.stringify(body) ?? String(body), 300));
+	const sent = truncate(JSON.stringify(body) ?? String(body), 300);
 	return new RelayResponseError(`${problem}: it sent ${sent}`, kind, received.status, {
 		relayMessage: sent,
 		requestId: requestIdHeader(received.headers),
@@ -68,8 +68,8 @@ export function chatCompletion(body: unknown, received: Received): ChatCompletio
 }
 
 /** A chat answer with `choices: []`: the relay produced nothing, whatever else it sent. */
-export function noAnswer(received: Pick<Received, 'status' | 'headers' | 'redact'>, sent: unknown): RelayResponseError {
-	const quoted = received.redact(truncate(typeof sent === 'string' ? sent : JSON.stringify(sent), 300));
+export function noAnswer(received: Pick<Received, 'status' | 'headers'>, sent: unknown): RelayResponseError {
+	const quoted = truncate(typeof sent === 'string' ? sent : JSON.stringify(sent), 300);
 	return new RelayResponseError(`The relay sent no answer (no choices); it sent: ${quoted}`, 'response', received.status, {
 		relayMessage: quoted,
 		requestId: requestIdHeader(received.headers),
@@ -117,16 +117,25 @@ export function quotaLookup(body: unknown, received: Received): QuotaLookup {
 	return withNumbers(body, body, ['total_quota', 'total_used_quota'], received, 'The quota lookup');
 }
 
-/** Bytes (speech audio); a JSON body instead is the relay's error, even on a 200. */
-export function bytesReader(): Reader<BinaryAnswer> {
+/**
+ * Bytes (`expected`: "mp3 audio"); a JSON body instead is the relay's error, even on a 200, and an
+ * empty body, an HTML page or text labelled as text are named as every endpoint names them.
+ */
+export function bytesReader(expected: string): Reader<BinaryAnswer> {
 	return async (answer, attempt) => {
 		const received = await receive(answer, attempt);
 		const type = contentType(received.headers);
 		if ((type ?? '').includes('json') || looksLikeSmallJson(received.bytes)) {
 			const body = tryParse(received.bytes);
 			if (body !== undefined || (type ?? '').includes('json')) {
-				throw wrongShape(body ?? received.bytes.toString('utf8'), received, 'The speech answer is JSON instead of audio', 'json');
+				throw wrongShape(body ?? received.bytes.toString('utf8'), received, `The answer is JSON instead of ${expected}`, 'json');
 			}
+		}
+		// What tells an HTML page or text is at its start; a file's bytes are never all read as text.
+		const head = received.bytes.toString('utf8', 0, Math.min(received.bytes.length, 64 * 1024));
+		const shape = bodyShape(head, type);
+		if (shape.kind === 'empty' || shape.kind === 'html' || (shape.kind === 'text' && /^text\//i.test(type ?? ''))) {
+			throw unexpectedBodyError(received.status, received.headers, head, expected);
 		}
 		return { bytes: received.bytes, contentType: type };
 	};
@@ -144,6 +153,10 @@ export function transcriptionReader(expect: 'json' | 'text'): Reader<Transcripti
 		const text = received.bytes.toString('utf8');
 		const json = firstVisible(text) === '{' ? tryParse(received.bytes) : undefined;
 		if (isRecord(json) && findErrorPayload(json, typeof json.text !== 'string')) throw wrongShape(json, received, 'The transcription is an error');
+		// Silence transcribes to nothing: only a page is not a transcript.
+		if (bodyShape(text, contentType(received.headers)).kind === 'html') {
+			throw unexpectedBodyError(received.status, received.headers, text, 'a transcript');
+		}
 		return { text };
 	};
 }

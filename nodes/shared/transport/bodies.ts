@@ -3,7 +3,7 @@ import type { Dispatcher, FormData } from 'undici';
 import type { Attempt } from './attempt';
 import { extractBase64Fields, restoreBase64Fields } from './base64-fields';
 import { undici } from './dispatcher';
-import { findErrorPayload, notJsonError, payloadError } from './error-body';
+import { findErrorPayload, unexpectedBodyError, payloadError } from './error-body';
 import { RelayDownloadError } from './errors';
 import { contentLength, type ResponseHeaders } from './headers';
 import type { MultipartBody } from './options';
@@ -104,15 +104,14 @@ export interface Received {
 	status: number;
 	headers: ResponseHeaders;
 	bytes: Buffer;
-	redact: (text: string) => string;
 }
 
 export async function receive(
-	answer: { status: number; headers: ResponseHeaders; body: ResponseBody; redact: (text: string) => string },
+	answer: { status: number; headers: ResponseHeaders; body: ResponseBody },
 	attempt: Attempt,
 ): Promise<Received> {
 	const bytes = await readBytes(answer.body, attempt, { expectedBytes: contentLength(answer.headers) });
-	return { status: answer.status, headers: answer.headers, bytes, redact: answer.redact };
+	return { status: answer.status, headers: answer.headers, bytes };
 }
 
 /**
@@ -127,7 +126,7 @@ export function parseJsonBody(received: Received, base64Field?: string, expected
 	const body = parseJsonText(received, text, expected);
 	const payload = findErrorPayload(body);
 	if (payload) {
-		throw payloadError(received.status, { ...payload, message: received.redact(payload.message) }, received.headers);
+		throw payloadError(received.status, payload, received.headers);
 	}
 	if (base64Field) restoreBase64Fields(body, values, base64Field);
 	return body;
@@ -137,7 +136,7 @@ export function parseJsonText(received: Received, text: string, expected?: strin
 	try {
 		return JSON.parse(text);
 	} catch {
-		throw notJsonError(received.status, received.headers, received.redact(text), expected);
+		throw unexpectedBodyError(received.status, received.headers, text, expected);
 	}
 }
 

@@ -15,6 +15,8 @@ export interface ApiCall<T> {
 	body?: RequestBody;
 	/** Turns a 2xx answer into the value, or throws: runs inside the attempt, so its errors are labelled and maybe retried. */
 	read: Reader<T>;
+	/** false for a call to an endpoint that could have streamed its answer and was asked not to. */
+	streamed?: false;
 }
 
 export function jsonPost<T>(endpoint: string, body: unknown, read: Reader<T>, accept = 'application/json'): ApiCall<T> {
@@ -34,7 +36,7 @@ export function transcriptionPost(endpoint: string, form: MultipartBody, expect:
 /** An API call with the key: sent, retried as the policy says, and its answer read. */
 export async function callApi<T>(connection: Connection, call: ApiCall<T>, options: CallOptions): Promise<RelayResponse<T>> {
 	const outgoing = apiRequest(connection, call);
-	return await withRetries(connection.plan(outgoing.url, options), async (attempt) => {
+	return await withRetries(connection.plan(outgoing.url, options, { endpoint: call.endpoint, streamed: call.streamed }), async (attempt) => {
 		const answer = await send(outgoing, attempt);
 		const body = await call.read(answer, attempt);
 		return { status: answer.status, body, requestId: answer.requestId, attempts: attempt.number, url: outgoing.url };
@@ -49,6 +51,5 @@ export function apiRequest(connection: Connection, call: Omit<ApiCall<unknown>, 
 		body: call.body,
 		dispatcher: connection.dispatcher,
 		endpoint: call.endpoint,
-		redact: connection.redact,
 	};
 }

@@ -25,7 +25,6 @@ export class ChunkParser {
 	constructor(
 		private readonly status: number,
 		private readonly headers: ResponseHeaders,
-		private readonly redact: (text: string) => string,
 	) {}
 
 	feed(bytes: Uint8Array): void {
@@ -51,7 +50,7 @@ export class ChunkParser {
 	/** Throws when the stream, now ended, did not hold a whole answer. */
 	verdict(): void {
 		if (this.choices.size === 0) {
-			if (this.sawDone) throw noAnswer({ status: this.status, headers: this.headers, redact: this.redact }, this.lastData ?? 'only [DONE]');
+			if (this.sawDone) throw noAnswer({ status: this.status, headers: this.headers }, this.lastData ?? 'only [DONE]');
 			throw new RelayResponseError(
 				`The stream ended without sending an answer${this.lastData ? `; it sent: ${this.quote(this.lastData)}` : ''}`,
 				'response',
@@ -95,12 +94,12 @@ export class ChunkParser {
 			throw new RelayResponseError(`The stream sent an event that is not JSON: "${this.quote(data)}"`, 'json', this.status);
 		}
 		const payload = findErrorPayload(chunk);
-		if (payload) throw payloadError(this.status, { ...payload, message: this.redact(payload.message) }, this.headers);
+		if (payload) throw payloadError(this.status, payload, this.headers);
 		return isRecord(chunk) ? (chunk as ChatCompletionChunk) : {};
 	}
 
 	private quote(data: string): string {
-		return this.redact(truncate(data, 200));
+		return truncate(data, 200);
 	}
 }
 

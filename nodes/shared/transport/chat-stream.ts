@@ -5,7 +5,7 @@ import { apiRequest } from './call';
 import { ChunkParser, completionAsChunks } from './chat-chunks';
 import type { Connection } from './connection';
 import type { ChatChunkStream, StreamCallOptions } from './options';
-import { hostOf, labelled, withRetries } from './retry';
+import { hostOf, labelled, withRetries, type RetryPlan } from './retry';
 import { send, type Answer } from './send';
 import { looksLikeEventStream } from './sse';
 import type { ChatCompletionChunk } from './types';
@@ -51,7 +51,7 @@ class EventStream extends ChunkStream {
 		private readonly reader: Reader,
 		private readonly parser: ChunkParser,
 		private readonly attempt: Attempt,
-		private readonly url: string,
+		private readonly plan: RetryPlan,
 		answer: Answer,
 	) {
 		super(answer.status, answer.requestId, attempt.number);
@@ -73,7 +73,7 @@ class EventStream extends ChunkStream {
 			yield* this.parsed();
 			parser.verdict();
 		} catch (caught) {
-			throw labelled(attempt.classify(caught, hostOf(this.url)), this.url, attempt.number);
+			throw labelled(attempt.classify(caught, hostOf(this.plan.url)), this.plan, attempt.number);
 		} finally {
 			attempt.dispose();
 			await reader.return?.();
@@ -106,7 +106,8 @@ export async function openChatStream(
 		body: jsonRequestBody(body),
 	});
 	const idleMs = options.streamIdleTimeoutMs ?? connection.streamIdleTimeoutMs;
-	return await withRetries(connection.plan(outgoing.url, options, true), async (attempt) => {
+	const plan = connection.plan(outgoing.url, options, { handOver: true, endpoint: outgoing.endpoint, streamed: true });
+	return await withRetries(plan, async (attempt) => {
 		const answer = await send(outgoing, attempt);
 		const reader = (answer.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
 		try {
@@ -115,9 +116,9 @@ export async function openChatStream(
 				return await jsonAnswer(answer, head, reader, attempt);
 			}
 			attempt.switchToIdleTimeout(idleMs);
-			const parser = new ChunkParser(answer.status, answer.headers, answer.redact);
+			const parser = new ChunkParser(answer.status, answer.headers);
 			await readFirstChunk(parser, head, reader, attempt);
-			return new EventStream(reader, parser, attempt, outgoing.url, answer);
+			return new EventStream(reader, parser, attempt, plan, answer);
 		} catch (error) {
 			await reader.return?.();
 			throw error;
@@ -172,7 +173,7 @@ async function jsonAnswer(
 	}
 	// Read in full: the request timeout and the caller's signal have nothing left to stop.
 	attempt.dispose();
-	const received = { status: answer.status, headers: answer.headers, bytes: Buffer.concat(chunks), redact: answer.redact };
+	const received = { status: answer.status, headers: answer.headers, bytes: Buffer.concat(chunks) };
 	const completion = chatCompletion(parseJsonBody(received, undefined, 'an event stream or JSON'), received);
 	return new ChunkList(completionAsChunks(completion), answer, attempt.number);
 }

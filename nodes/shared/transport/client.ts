@@ -15,6 +15,7 @@ import { openChatStream } from './chat-stream';
 import { Connection } from './connection';
 import { download } from './download';
 import { lookUpQuota } from './quota-lookup';
+import type { Redact } from './secret';
 import type {
 	BinaryAnswer,
 	CallOptions,
@@ -56,6 +57,14 @@ export class RelayClient {
 		return this.connection.apiRoot;
 	}
 
+	/**
+	 * Masks the key in a text of an answer (see secret.ts): the client's own errors already are;
+	 * this is for the messages a node writes about a successful answer it cannot use.
+	 */
+	get redact(): Redact {
+		return this.connection.redact;
+	}
+
 	/** GET /v1/models: the entries that have an id. */
 	async listModels(options: CallOptions = {}): Promise<RelayResponse<ModelEntry[]>> {
 		const call = { method: 'GET', endpoint: 'models', accept: 'application/json', read: jsonReader(modelList) } as const;
@@ -65,7 +74,7 @@ export class RelayClient {
 	/** POST /v1/chat/completions; with `body.stream` the answer is streamed and assembled (`onDelta` hears it arrive). */
 	async chat(body: Record<string, unknown>, options: ChatCallOptions = {}): Promise<RelayResponse<ChatCompletion>> {
 		if (body.stream === true) return await assembleChat(await this.streamChat(body, options), options.onDelta);
-		return await callApi(this.connection, jsonPost('chat/completions', body, jsonReader(chatCompletion)), options);
+		return await callApi(this.connection, { ...jsonPost('chat/completions', body, jsonReader(chatCompletion)), streamed: false }, options);
 	}
 
 	/** POST /v1/chat/completions with `stream: true`: the chunks as they arrive, retried only before the first one. */
@@ -90,9 +99,10 @@ export class RelayClient {
 		return await callApi(this.connection, jsonPost('embeddings', body, jsonReader(embeddingsResponse)), options);
 	}
 
-	/** POST /v1/audio/speech: the audio bytes; a JSON body instead is an error. */
+	/** POST /v1/audio/speech: the audio bytes; JSON, an HTML page, text or nothing instead is an error. */
 	async speech(body: Record<string, unknown>, options: CallOptions = {}): Promise<RelayResponse<BinaryAnswer>> {
-		const call = jsonPost('audio/speech', body, bytesReader(), 'audio/*, application/json');
+		const format = typeof body.response_format === 'string' && body.response_format ? body.response_format : 'mp3';
+		const call = jsonPost('audio/speech', body, bytesReader(`${format} audio`), 'audio/*, application/json');
 		return await callApi(this.connection, call, options);
 	}
 

@@ -5,6 +5,7 @@ import { sharedDispatcher } from './dispatcher';
 import { RelayConfigError } from './errors';
 import type { CallOptions, RelayClientOptions } from './options';
 import { DEFAULT_RETRY_POLICY, type RetryPlan, type RetryPolicy } from './retry';
+import { keyRedactor, redactError, type Redact } from './secret';
 import { endpointUrl, normalizeBaseUrl, relayRootUrl } from './url';
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -19,19 +20,28 @@ export class Connection {
 
 	readonly streamIdleTimeoutMs: number;
 
-	private readonly apiKey: string;
-
 	private readonly authorization: string;
 
 	private readonly policy: RetryPolicy;
 
 	private readonly timeoutMs: number;
 
+	/** Masks the key's secret part in a text; every error of the client has passed through it. */
+	readonly redact: Redact;
+
+	private readonly apiKey: string;
+
 	constructor(options: RelayClientOptions) {
 		const apiKey = (options.apiKey ?? '').trim();
 		if (!apiKey) throw new RelayConfigError('The API key is empty');
-		this.apiRoot = normalizeBaseUrl(options.baseUrl);
 		this.apiKey = apiKey;
+		this.redact = keyRedactor(apiKey);
+		try {
+			this.apiRoot = normalizeBaseUrl(options.baseUrl);
+		} catch (error) {
+			// The key pasted into the Base URL field would be quoted back.
+			throw redactError(error, this.redact);
+		}
 		this.authorization = authorizationHeader(apiKey, options.authFormat);
 		this.policy = {
 			maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
@@ -70,18 +80,15 @@ export class Connection {
 	}
 
 	/** The retry plan of one call: the client's settings, overridden by the call's options. */
-	plan(url: string, options: CallOptions, handOver = false): RetryPlan {
+	plan(url: string, options: CallOptions, call: Pick<RetryPlan, 'handOver' | 'endpoint' | 'streamed'> = {}): RetryPlan {
 		return {
+			...call,
 			url,
 			policy: { ...this.policy, maxRetries: options.maxRetries ?? this.policy.maxRetries },
 			timeoutMs: options.timeoutMs ?? this.timeoutMs,
 			signal: options.signal,
 			onRetry: options.onRetry,
-			handOver,
+			redact: this.redact,
 		};
 	}
-
-	/** Some relays echo the key they rejected; it must not reach a message. */
-	readonly redact = (text: string): string =>
-		text.includes(this.apiKey) ? text.split(this.apiKey).join('sk-***') : text;
 }

@@ -6,6 +6,7 @@ import { RelayApiError, RelayDownloadError, RelayError, RelayTimeoutError, type 
 import { contentLength, contentType } from './headers';
 import type { Download, DownloadOptions } from './options';
 import { withRetries } from './retry';
+import { redactError } from './secret';
 import { send, type Outgoing } from './send';
 import { isHttpUrl, truncate } from './text';
 
@@ -15,13 +16,17 @@ import { isHttpUrl, truncate } from './text';
  * Every failure but a cancel is a RelayDownloadError naming the URL.
  */
 export async function download(connection: Connection, url: string, options: DownloadOptions): Promise<Download> {
-	const target = downloadUrl(url);
+	let target: string;
+	try {
+		target = downloadUrl(url);
+	} catch (error) {
+		throw redactError(error, connection.redact);
+	}
 	const outgoing: Outgoing = {
 		method: 'GET',
 		url: target,
 		headers: { 'user-agent': USER_AGENT, accept: 'image/*,*/*;q=0.8' },
 		dispatcher: redirectingDispatcher(connection.dispatcher),
-		redact: connection.redact,
 	};
 	try {
 		return await withRetries(connection.plan(target, options), async (attempt) => {
@@ -35,7 +40,7 @@ export async function download(connection: Connection, url: string, options: Dow
 			return { bytes, contentType: contentType(answer.headers), url: target };
 		});
 	} catch (error) {
-		throw asDownloadError(error, target);
+		throw redactError(asDownloadError(error, target), connection.redact);
 	}
 }
 

@@ -65,8 +65,16 @@ export function errorFromResponse(
 	});
 }
 
-/** A 2xx body that should have been JSON and is not. */
-export function notJsonError(status: number, headers: ResponseHeaders, bodyText: string, expected = 'JSON'): RelayResponseError {
+/**
+ * A 2xx body that is not what was asked (`expected`: "JSON", "mp3 audio", "a transcript"):
+ * named by what it is, as every endpoint names it.
+ */
+export function unexpectedBodyError(
+	status: number,
+	headers: ResponseHeaders,
+	bodyText: string,
+	expected = 'JSON',
+): RelayResponseError {
 	const body = describeBody(status, headers, bodyText);
 	return new RelayResponseError(`The relay answered ${status} but the body is not ${expected}: ${body.summary}`, body.kind, status, {
 		requestId: requestIdHeader(headers),
@@ -79,31 +87,44 @@ export function describeBody(
 	headers: ResponseHeaders,
 	bodyText: string,
 ): { kind: BodyKind; summary: string } {
-	const text = bodyText.trim();
-	if (!text) return { kind: 'empty', summary: `The relay answered ${describeStatus(status)} with an empty body` };
-	if ((contentType(headers) ?? '').includes('html') || /^<(!doctype|html|head|body)/i.test(text)) {
-		return { kind: 'html', summary: describeHtml(status, text) };
+	const shape = bodyShape(bodyText, contentType(headers));
+	if (shape.kind === 'empty') return { kind: 'empty', summary: `The relay answered ${describeStatus(status)} with an empty body` };
+	if (shape.kind === 'html') {
+		// A proxy in front of the relay (nginx, Cloudflare) answers with a whole HTML page; a user
+		// needs one line from it, not 40 KB of markup.
+		const page = `The relay (or a proxy in front of it) answered ${describeStatus(status)} with an HTML page`;
+		return { kind: 'html', summary: shape.title ? `${page}: "${shape.title}"` : page };
 	}
-	return { kind: /^[[{]/.test(text) ? 'json' : 'text', summary: truncate(text, 300) };
+	return { kind: shape.kind, summary: truncate(bodyText.trim(), 300) };
 }
 
-// A proxy in front of the relay (nginx, Cloudflare) answers with a whole HTML page; a user needs
-// one line from it, not 40 KB of markup.
-function describeHtml(status: number, html: string): string {
-	const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1];
-	const heading = /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(html)?.[1];
-	const summary = cleanHtmlText(title || heading || '');
-	return `The relay (or a proxy in front of it) answered ${describeStatus(status)} with an HTML page${summary ? `: "${summary}"` : ''}`;
+/**
+ * What a body is, whoever sent it (a relay, an image host): nothing, an HTML page (with its
+ * title, else its first heading, else the start of its text), JSON, or other text.
+ */
+export function bodyShape(bodyText: string, contentType = ''): { kind: BodyKind; title?: string } {
+	const text = bodyText.trim();
+	if (!text) return { kind: 'empty' };
+	if (contentType.includes('html') || /^<(!doctype|html|head|body)/i.test(text)) {
+		const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(text)?.[1];
+		const heading = /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(text)?.[1];
+		return { kind: 'html', title: cleanHtmlText(title || heading || '') || cleanHtmlText(withoutScripts(text)) || undefined };
+	}
+	return { kind: /^[[{]/.test(text) ? 'json' : 'text' };
+}
+
+function withoutScripts(html: string): string {
+	return html.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ');
 }
 
 function cleanHtmlText(html: string): string {
-	return html
+	const text = html
 		.replace(/<[^>]+>/g, ' ')
 		.replace(/&nbsp;/g, ' ')
 		.replace(/&amp;/g, '&')
 		.replace(/\s+/g, ' ')
-		.trim()
-		.slice(0, 200);
+		.trim();
+	return truncate(text, 200);
 }
 
 function parseOrUndefined(text: string): unknown {

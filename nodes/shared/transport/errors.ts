@@ -46,6 +46,15 @@ export abstract class RelayError extends Error {
 	/** How many attempts were made before giving up (1 = no retry). */
 	attempts = 1;
 
+	/** The API endpoint called, below the API root ("chat/completions", "models"); not set for downloads. */
+	endpoint?: string;
+
+	/**
+	 * Whether the answer was asked for as a stream: true or false for chat completions, undefined
+	 * for the endpoints that cannot stream. Hints about streaming need it.
+	 */
+	streamed?: boolean;
+
 	constructor(message: string, options?: { cause?: unknown }) {
 		super(message, options);
 		this.name = new.target.name;

@@ -11,3 +11,5 @@ export { quotaLookupUrl, DEFAULT_QUOTA_LOOKUP_URL } from './quota-lookup';
 export { isRetryableStatus, parseRetryAfter, retryDelayMs, DEFAULT_RETRY_POLICY } from './retry';
 export { SseDataDecoder } from './sse';
 export { contentText, describeStatus, formatBytes, isHttpUrl, truncate } from './text';
+export { bodyShape } from './error-body';
+export type { Redact } from './secret';

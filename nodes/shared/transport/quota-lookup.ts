@@ -29,7 +29,6 @@ export async function lookUpQuota(
 		url: connection.withKeyParameter(target, 'key'),
 		headers: { accept: 'application/json', 'user-agent': USER_AGENT },
 		dispatcher: connection.dispatcher,
-		redact: connection.redact,
 	};
 	const read = jsonReader(quotaLookup);
 	return await withRetries(connection.plan(`${target}?key=***`, options), async (attempt) => {

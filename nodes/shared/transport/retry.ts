@@ -1,6 +1,7 @@
 import { Attempt, sleep } from './attempt';
 import { RelayApiError, type RelayError } from './errors';
 import { firstValue, type ResponseHeaders } from './headers';
+import { redactError, type Redact } from './secret';
 
 /** The official OpenAI SDK's policy, which DeerAPI's advice (back off on 429) agrees with. */
 export interface RetryPolicy {
@@ -60,6 +61,11 @@ export interface RetryPlan {
 	timeoutMs: number;
 	signal?: AbortSignal;
 	onRetry?: (info: { retry: number; delayMs: number; error: RelayError }) => void;
+	/** Masks the API key in the texts of every error that leaves (see labelled). */
+	redact: Redact;
+	/** What the call was, for the errors it ends with (RelayError.endpoint, .streamed). */
+	endpoint?: string;
+	streamed?: boolean;
 	/**
 	 * The attempt that succeeded lives on with what `run` returned (a stream reading its body),
 	 * which then disposes of it.
@@ -77,7 +83,7 @@ export async function withRetries<R>(plan: RetryPlan, run: (attempt: Attempt) =>
 			succeeded = true;
 			return result;
 		} catch (caught) {
-			const error = labelled(attempt.classify(caught, hostOf(plan.url)), plan.url, retry + 1);
+			const error = labelled(attempt.classify(caught, hostOf(plan.url)), plan, retry + 1);
 			if (retry >= plan.policy.maxRetries || !isRetryableError(error)) throw error;
 			const delayMs = retryDelayMs(retry, plan.policy, error instanceof RelayApiError ? error.retryAfterMs : undefined);
 			plan.onRetry?.({ retry: retry + 1, delayMs, error });
@@ -88,11 +94,21 @@ export async function withRetries<R>(plan: RetryPlan, run: (attempt: Attempt) =>
 	}
 }
 
-/** The error with the endpoint and the number of attempts it took. */
-export function labelled(error: RelayError, url: string, attempts: number): RelayError {
-	error.url ??= url;
+/**
+ * The error as it leaves the client: with what the call was (URL, endpoint, streamed or not) and
+ * the number of attempts it took, and the API key masked in whatever relay text it quotes. Every
+ * error of a call passes here (the retry loop, a stream being read): the one place the key is masked.
+ */
+export function labelled(
+	error: RelayError,
+	call: Pick<RetryPlan, 'url' | 'redact' | 'endpoint' | 'streamed'>,
+	attempts: number,
+): RelayError {
+	error.url ??= call.url;
+	error.endpoint ??= call.endpoint;
+	error.streamed ??= call.streamed;
 	error.attempts = attempts;
-	return error;
+	return redactError(error, call.redact);
 }
 
 export function hostOf(url: string): string {

@@ -19,7 +19,6 @@ export interface Outgoing {
 	dispatcher: Dispatcher;
 	/** The endpoint below the API root ("chat/completions"), to tell a redirect's Base URL. */
 	endpoint?: string;
-	redact: (text: string) => string;
 }
 
 export interface Answer {
@@ -27,8 +26,6 @@ export interface Answer {
 	headers: ResponseHeaders;
 	body: ResponseBody;
 	requestId?: string;
-	/** Takes the key out of any text of the answer that may reach a message. */
-	redact: (text: string) => string;
 }
 
 /**
@@ -46,14 +43,14 @@ export async function send(outgoing: Outgoing, attempt: Attempt): Promise<Answer
 	const status = response.statusCode;
 	const headers = response.headers as ResponseHeaders;
 	if (status >= 200 && status < 300) {
-		return { status, headers, body: response.body, requestId: requestIdHeader(headers), redact: outgoing.redact };
+		return { status, headers, body: response.body, requestId: requestIdHeader(headers) };
 	}
 	if (status >= 300 && status < 400) {
 		discard(response.body);
 		throw redirectError(status, headers, outgoing);
 	}
 	const text = (await readBytes(response.body, attempt, { maxBytes: ERROR_BODY_LIMIT, truncate: true })).toString('utf8');
-	throw errorFromResponse(status, headers, outgoing.redact(text), parseRetryAfter(headers));
+	throw errorFromResponse(status, headers, text, parseRetryAfter(headers));
 }
 
 function redirectError(status: number, headers: ResponseHeaders, outgoing: Outgoing): RelayRedirectError {

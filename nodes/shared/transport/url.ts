@@ -7,8 +7,42 @@ export const DEFAULT_BASE_URL = 'https://api.deerapi.com';
 // DeerAPI and one-api use /v1, but Volcengine Ark serves /api/v3 and Zhipu /api/paas/v4.
 const VERSION_SEGMENT = /\/v\d+$/;
 
-// Users paste an endpoint instead of the base ("…/v1/chat/completions"); cut it back to the root.
-const ENDPOINT_SUFFIX = /\/(chat\/completions|images\/generations|models)$/;
+/**
+ * The endpoints users paste instead of the base, as path templates (`{id}` is one path segment,
+ * `…` any rest): the package's own and those of the relay routes it is growing into. Versioned
+ * ones sit below the API root ("/v1"); the others (Midjourney, Suno, new-api's usage) below the
+ * host root, before any version.
+ */
+const VERSIONED_ENDPOINTS = [
+	'chat/completions',
+	'embeddings',
+	'audio/speech',
+	'audio/transcriptions',
+	'audio/translations',
+	'images/generations',
+	'images/edits',
+	'models',
+	'models/{id}',
+	'videos',
+	'videos/{id}',
+	'videos/{id}/content',
+	'videos/{id}/remix',
+	'video/generations',
+	'video/generations/{id}',
+	'dashboard/billing/subscription',
+	'dashboard/billing/usage',
+];
+const UNVERSIONED_ENDPOINTS = ['mj/…', 'mj-relax/mj/…', 'mj-fast/mj/…', 'mj-turbo/mj/…', 'suno/…', 'api/usage/token'];
+
+// The templates hold only letters, "-", "/" and the two placeholders: nothing else to escape.
+function templatePattern(template: string): string {
+	return template.replace(/\{id\}/g, '[^/]+').replace(/\/…$/, '(?:/.+)?');
+}
+
+// Users paste an endpoint instead of the base ("…/v1/embeddings"): what is before it is the root.
+const ENDPOINT_SUFFIX = new RegExp(
+	`^(.*?)(?:/(?:${VERSIONED_ENDPOINTS.map(templatePattern).join('|')})|/(?:${UNVERSIONED_ENDPOINTS.map(templatePattern).join('|')}))$`,
+);
 
 /**
  * The API root every endpoint path is appended to, e.g. "https://api.deerapi.com/v1".
@@ -31,7 +65,7 @@ export function normalizeBaseUrl(input: string | undefined): string {
 		);
 	}
 	let path = url.pathname.replace(/\/+$/, '');
-	path = path.replace(ENDPOINT_SUFFIX, '');
+	path = ENDPOINT_SUFFIX.exec(path)?.[1] ?? path;
 	if (!VERSION_SEGMENT.test(path)) path += '/v1';
 	return `${url.origin}${path}`;
 }

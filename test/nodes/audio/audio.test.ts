@@ -349,11 +349,67 @@ describe('odd relay answers', () => {
 		expect((result.error as NodeApiError).description).toMatch(/^Is this a speech model\? Check the model ID\. Request ID: /);
 	});
 
-	test('speech: an HTML page on a 200 is not an audio file', async () => {
-		ctx.sandbox.fault({ path: SPEECH, status: 200, body: '<html><body>Please log in</body></html>', headers: { 'content-type': 'text/html' } });
-		const result = await run({ operation: 'textToSpeech', input: 'x' });
-		expect(result.status).toBe('error');
-		expect(result.error!.message).toMatch(/not mp3 audio|HTML|html/);
+	const LOGIN_PAGE =
+		'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Sign in - Corporate Proxy</title></head>' +
+		'<body><h1>Authentication required</h1><form><input name="user"></form></body></html>\n';
+
+	// Named the way every JSON endpoint names them: an HTML page by its title, nothing as empty,
+	// with the Base URL hint; never as the first bytes of a file that is not audio.
+	test.each([
+		[
+			'a proxy\'s login page',
+			{ body: LOGIN_PAGE, headers: { 'content-type': 'text/html; charset=utf-8' } },
+			'mp3',
+			'The relay answered 200 but the body is not mp3 audio: The relay (or a proxy in front of it) answered HTTP 200 with an HTML page: "Sign in - Corporate Proxy"',
+		],
+		[
+			'a login page labelled as audio',
+			{ body: LOGIN_PAGE, headers: { 'content-type': 'audio/ogg' } },
+			'opus',
+			'The relay answered 200 but the body is not opus audio: The relay (or a proxy in front of it) answered HTTP 200 with an HTML page: "Sign in - Corporate Proxy"',
+		],
+		[
+			'an HTML page without a title',
+			{ body: '<html><body>Please log in</body></html>', headers: { 'content-type': 'text/html' } },
+			'mp3',
+			'The relay answered 200 but the body is not mp3 audio: The relay (or a proxy in front of it) answered HTTP 200 with an HTML page: "Please log in"',
+		],
+		[
+			'an empty body',
+			{ body: '', headers: { 'content-type': 'audio/mpeg' } },
+			'mp3',
+			'The relay answered 200 but the body is not mp3 audio: The relay answered HTTP 200 with an empty body',
+		],
+		[
+			'an empty body for PCM (which has no header to check)',
+			{ body: '', headers: { 'content-type': 'audio/pcm' } },
+			'pcm',
+			'The relay answered 200 but the body is not pcm audio: The relay answered HTTP 200 with an empty body',
+		],
+		[
+			'plain text',
+			{ body: 'upstream busy, try again later', headers: { 'content-type': 'text/plain; charset=utf-8' } },
+			'wav',
+			'The relay answered 200 but the body is not wav audio: upstream busy, try again later',
+		],
+	])('speech: %s on a 200 is named as such, with the Base URL hint', async (_name, fault, format, message) => {
+		ctx.sandbox.fault({ path: SPEECH, status: 200, ...fault });
+		const result = await run({ operation: 'textToSpeech', input: 'x', options: { responseFormat: format } });
+		const error = result.error as Error & { description?: string; httpCode?: string; context?: { itemIndex?: number } };
+		expect(error.constructor.name).toBe('NodeApiError');
+		expect(error.message).toBe(message);
+		expect(error.httpCode).toBe('200');
+		expect(error.description).toMatch(/^Check the Base URL: it may point to a web page or a proxy instead of the relay API\. Request ID: \w+/);
+		expect(error.context?.itemIndex).toBe(0);
+	});
+
+	test('transcribe as text: a login page on a 200 is not the transcript', async () => {
+		ctx.sandbox.fault({ path: TRANSCRIPTIONS, status: 200, body: LOGIN_PAGE, headers: { 'content-type': 'text/html' } });
+		const input = [await audioItem(await recording('x', 'wav'), 'a.wav', 'audio/wav')];
+		const result = await run({ operation: 'transcribe', options: { responseFormat: 'text' } }, { input });
+		expect(result.error!.message).toBe(
+			'The relay answered 200 but the body is not a transcript: The relay (or a proxy in front of it) answered HTTP 200 with an HTML page: "Sign in - Corporate Proxy"',
+		);
 	});
 
 	test('transcribe: a 200 JSON without "text" is an error quoting it', async () => {

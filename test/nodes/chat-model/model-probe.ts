@@ -6,9 +6,13 @@
  * no content, the calls, and the reasoning only in additional_kwargs.
  */
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
+import { randomUUID } from 'node:crypto';
+
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
+	type IDataObject,
+	type IWorkflowBase,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
@@ -90,4 +94,43 @@ export class ModelProbe implements INodeType {
 		}
 		return [out];
 	}
+}
+
+export const CHAT_MODEL_TYPE = 'n8n-nodes-deerapi-relay.deerApiChatModel';
+
+/**
+ * Manual Trigger -> Model Probe, with the DeerAPI Chat Model (named `names.model`) on the probe's
+ * Model input: the Chat Model run the way an Agent runs it.
+ */
+export function probeWorkflow(
+	model: IDataObject,
+	probe: IDataObject,
+	names: { probe: string; model: string } = { probe: 'Model Probe', model: 'DeerAPI Chat Model' },
+): IWorkflowBase {
+	return {
+		id: 'chat-model-probe',
+		name: 'Chat model probe',
+		active: false,
+		isArchived: false,
+		activeVersionId: null,
+		createdAt: new Date(0),
+		updatedAt: new Date(0),
+		nodes: [
+			{ id: randomUUID(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{ id: randomUUID(), name: names.probe, type: MODEL_PROBE_TYPE, typeVersion: 1, position: [200, 0], parameters: probe as never },
+			{
+				id: randomUUID(),
+				name: names.model,
+				type: CHAT_MODEL_TYPE,
+				typeVersion: 1,
+				position: [200, 200],
+				parameters: { model: { __rl: true, mode: 'id', value: 'gpt-4o-mini' }, ...model } as never,
+			},
+		],
+		connections: {
+			Start: { main: [[{ node: names.probe, type: 'main', index: 0 }]] },
+			[names.model]: { ai_languageModel: [[{ node: names.probe, type: 'ai_languageModel', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
 }

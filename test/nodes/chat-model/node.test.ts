@@ -3,23 +3,20 @@
  * Chat Model on the probe's Model input) through n8n-core, so supplyData, the credential, the
  * execution's id and cancel signal, and the SDK's LangChain bridge are n8n's own.
  */
-import { randomUUID } from 'node:crypto';
-
-import type { IDataObject, IWorkflowBase } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { DeerApiRelayApi } from '../../../credentials/DeerApiRelayApi.credentials';
 import { DeerApiChatModel } from '../../../nodes/DeerApiChatModel/DeerApiChatModel.node';
 import { startSandbox, type Sandbox } from '../../../sandbox';
 import { createHarness } from '../../support/workflow';
 import { chatBodies } from './helpers';
-import { MODEL_PROBE_TYPE, ModelProbe } from './model-probe';
+import { CHAT_MODEL_TYPE, MODEL_PROBE_TYPE, ModelProbe, probeWorkflow } from './model-probe';
 
-const MODEL_TYPE = 'n8n-nodes-deerapi-relay.deerApiChatModel';
 const MODEL = 'DeerAPI Chat Model';
 const PROBE = 'Model Probe';
 
 const harness = createHarness({
-	nodeTypes: { [MODEL_TYPE]: new DeerApiChatModel(), [MODEL_PROBE_TYPE]: new ModelProbe() },
+	nodeTypes: { [CHAT_MODEL_TYPE]: new DeerApiChatModel(), [MODEL_PROBE_TYPE]: new ModelProbe() },
 	credentialTypes: [new DeerApiRelayApi()],
 });
 
@@ -32,35 +29,6 @@ beforeEach(() => {
 	sandbox.clearRequests();
 	sandbox.clearFaults();
 });
-
-function probeWorkflow(model: IDataObject, probe: IDataObject): IWorkflowBase {
-	return {
-		id: 'chat-model-probe',
-		name: 'Chat model probe',
-		active: false,
-		isArchived: false,
-		activeVersionId: null,
-		createdAt: new Date(0),
-		updatedAt: new Date(0),
-		nodes: [
-			{ id: randomUUID(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{ id: randomUUID(), name: PROBE, type: MODEL_PROBE_TYPE, typeVersion: 1, position: [200, 0], parameters: probe as never },
-			{
-				id: randomUUID(),
-				name: MODEL,
-				type: MODEL_TYPE,
-				typeVersion: 1,
-				position: [200, 200],
-				parameters: { model: { __rl: true, mode: 'id', value: 'gpt-4o-mini' }, ...model } as never,
-			},
-		],
-		connections: {
-			Start: { main: [[{ node: PROBE, type: 'main', index: 0 }]] },
-			[MODEL]: { ai_languageModel: [[{ node: PROBE, type: 'ai_languageModel', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-	};
-}
 
 async function run(model: IDataObject, probe: IDataObject, options: { signal?: AbortSignal } = {}) {
 	return await harness.run(probeWorkflow(model, probe), {
@@ -173,7 +141,7 @@ describe('on an n8n without the AI node SDK (before 2.16)', () => {
 				.DeerApiChatModel;
 		});
 		const oldN8n = createHarness({
-			nodeTypes: { [MODEL_TYPE]: new Missing!(), [MODEL_PROBE_TYPE]: new ModelProbe() },
+			nodeTypes: { [CHAT_MODEL_TYPE]: new Missing!(), [MODEL_PROBE_TYPE]: new ModelProbe() },
 			credentialTypes: [new DeerApiRelayApi()],
 		});
 		const result = await oldN8n.run(probeWorkflow({}, { prompt: 'hi' }), {

@@ -266,7 +266,7 @@ describe('chat-form image models', () => {
 		});
 		const error = nodeError(result);
 		expect(error.message.startsWith(
-			`Could not download the image at ${notAnImage}: it is not an image (content-type text/html; charset=utf-8): it starts with "<!DOCTYPE html>`,
+			`Could not download the image at ${notAnImage}: it is an HTML page ("Sign in - Corporate Proxy"), not an image`,
 		)).toBe(true);
 		expect(error.context?.itemIndex).toBe(0);
 	});
@@ -367,8 +367,10 @@ describe('n8n streaming mode', () => {
 			['item', 1],
 			['end', 1],
 		]);
-		expect(chunks[1].content).toBe('400 Bad Request: bad model option');
+		// The caller reads what n8n's own error chunk would carry: the description, the message first.
+		expect(chunks[1].content).toMatch(/^400 Bad Request: bad model option\. The relay rejected the request\./);
 		expect(result.json(NODE)[0].error).toBe('400 Bad Request: bad model option');
+		expect(result.json(NODE)[0].description).toBe(chunks[1].content);
 	});
 
 	it('still works on an n8n without isStreaming / sendChunk (older n8n)', async () => {

@@ -345,7 +345,7 @@ describe('answers that must be labelled by their bytes', () => {
 		const result = await runNode(ctx.sandbox, {});
 
 		expect(result.error!.message).toBe(
-			'Image 1 of the answer (b64_json) is not an image: it starts with "<html>quota exceeded</html>"',
+			'Image 1 of the answer (b64_json) is an HTML page ("quota exceeded"), not an image',
 		);
 	});
 
@@ -389,8 +389,17 @@ describe('download failures', () => {
 		const result = await runNode(ctx.sandbox, { model: model('dall-e-3') });
 
 		expect(result.error!.message).toBe(
-			`Could not download the image at ${url}: it is not an image (content-type text/html; charset=utf-8): it starts with "<!DOCTYPE html> <html><head><meta charset="utf-8"><title>Sig"`,
+			`Could not download the image at ${url}: it is an HTML page ("Sign in - Corporate Proxy"), not an image`,
 		);
+	});
+
+	test('an empty answer instead of an image', async () => {
+		const url = ctx.sandbox.fileUrl('empty.png');
+		ctx.sandbox.fault({ path: '/files/empty.png', status: 200, body: '', headers: { 'content-type': 'image/png' } });
+		answerWithUrl(url);
+		const result = await runNode(ctx.sandbox, { model: model('dall-e-3') });
+
+		expect(result.error!.message).toBe(`Could not download the image at ${url}: it is empty, not an image`);
 	});
 
 	test('an image larger than Max Download Size', async () => {
