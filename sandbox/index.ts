@@ -7,5 +7,6 @@ export { startSandbox } from './server';
 export type { ResponseLogEntry, SandboxServerOptions } from './server';
 export type { Fault, RecordedPart, RecordedRequest, Sandbox, SandboxModel, SandboxOptions } from './types';
 export { DEFAULT_MODELS } from './models';
-export { encodeImage, pngHasAlpha, readImageInfo, type ImageInfo, type ImageFormat } from './image-bytes';
+export { BANNED_WORDS, DEFAULT_MIDJOURNEY_TASK_MS, TASK_MS_HEADER, type MidjourneyButton } from './midjourney';
+export { encodeImage, encodePngGrid, pngHasAlpha, readImageInfo, type ImageInfo, type ImageFormat } from './image-bytes';
 export { videoClip, VIDEO_MIME_TYPES, type VideoFormat } from './video-bytes';

@@ -1,4 +1,5 @@
 import type { FileStore } from './files';
+import type { MidjourneyStore } from './midjourney';
 import type { SandboxModel } from './types';
 
 /** The live settings a route reads; the Sandbox setters change them between requests. */
@@ -13,6 +14,7 @@ export interface SandboxState {
 	toolCallCount: number;
 	/** The reasoning_content a thinking model sent with each tool call id, to check what comes back. */
 	reasoningByToolCall: Map<string, string>;
+	midjourney: MidjourneyStore;
 }
 
 /** Per-request facts a route may need besides the body. */

@@ -25,6 +25,8 @@ export interface SandboxOptions {
 	models?: SandboxModel[];
 	/** Characters per streamed content delta. Default 8. */
 	streamChunkSize?: number;
+	/** How long a Midjourney task takes from submit to done (default 2000); a request's `x-sandbox-task-ms` header overrides it. */
+	midjourneyTaskMs?: number;
 }
 
 export interface RecordedRequest {
@@ -112,6 +114,8 @@ export interface Sandbox {
 	setLatency(ms: number): void;
 	setModels(models: SandboxModel[]): void;
 	setImageBytes(n: number | undefined): void;
+	/** How long Midjourney tasks submitted from now on take. */
+	setMidjourneyTaskMs(ms: number): void;
 	fileUrl(name: string): string;
 	/** Also destroys open (stalled) sockets so that test runners can exit. */
 	close(): Promise<void>;
