@@ -7,8 +7,8 @@
  *
  * under any path prefix, with the speed prefixes /mj-relax, /mj-fast and /mj-turbo. A task runs
  * on a clock of its own (NOT_START, SUBMITTED, IN_PROGRESS with progress, then SUCCESS) whose
- * length is the sandbox's (setMidjourneyTaskMs) or the request's `x-sandbox-task-ms` header; an
- * action takes its parent's. Pictures are real PNGs: an imagine is a 2x2 grid of four flat
+ * length is the request's `x-sandbox-task-ms` header, its prompt's TASK_MS=<ms> (as video tasks
+ * take it) or the sandbox's (setMidjourneyTaskMs); an action takes its parent's. Pictures are real PNGs: an imagine is a 2x2 grid of four flat
  * colours, an upscale the colour of its quadrant. Switches in a prompt: MJ_FAIL, MJ_CANCEL,
  * MJ_CODE_<n>, MJ_NUMERIC_ID and the banned words (see the README).
  *
@@ -21,6 +21,7 @@ import { encodePngGrid, encodeImage, FILE_EXTENSIONS, MIME_TYPES, readImageInfo,
 import { json, type RouteResult } from './responses';
 import type { RouteContext } from './state';
 import type { RecordedRequest } from './types';
+import { numberWord } from './videos';
 
 export type MidjourneySpeed = 'relax' | 'fast' | 'turbo';
 
@@ -178,7 +179,7 @@ function start(submit: Submit, fields: TaskFields): RouteResult {
 		botType: 'MID_JOURNEY',
 		state: typeof submit.body.state === 'string' ? submit.body.state : '',
 		speed: submit.speed,
-		lengthMs: requestedLength(submit) ?? store.taskMs,
+		lengthMs: requestedLength(submit) ?? numberWord(fields.prompt, 'TASK_MS') ?? store.taskMs,
 		ending: switches.includes('MJ_FAIL') ? 'failure' : switches.includes('MJ_CANCEL') ? 'cancel' : 'success',
 		...fields,
 		id: store.newId(),

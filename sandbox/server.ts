@@ -14,6 +14,7 @@ import { defaultErrorBody, htmlErrorPage, newRequestId, relayError } from './rel
 import { json, raw, writeResult, type RouteResult } from './responses';
 import type { RouteContext, SandboxState } from './state';
 import type { Fault, RecordedRequest, Sandbox, SandboxOptions } from './types';
+import { DEFAULT_VIDEO_TASK_MS, isVideoRoute, routeVideo, videoFile, VideoTaskStore } from './videos';
 
 export interface ResponseLogEntry {
 	method: string;
@@ -47,6 +48,8 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		files: new FileStore(),
 		toolCallCount: 0,
 		reasoningByToolCall: new Map(),
+		videoTasks: new VideoTaskStore(),
+		videoTaskMs: options.videoTaskMs ?? DEFAULT_VIDEO_TASK_MS,
 		midjourney: new MidjourneyStore(),
 	};
 	state.midjourney.taskMs = options.midjourneyTaskMs ?? DEFAULT_MIDJOURNEY_TASK_MS;
@@ -137,7 +140,7 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		let result: RouteResult;
 		if (fault?.redirectTo !== undefined) result = redirectAnswer(fault.status ?? 301, fault.redirectTo);
 		else if (fault?.status !== undefined) result = faultAnswer(fault, fault.status, requestId);
-		else if (isFile && (method === 'GET' || method === 'HEAD')) result = serveFile(state.files, path.slice(7), recorded.query);
+		else if (isFile && (method === 'GET' || method === 'HEAD')) result = videoFile(state, path.slice(7)) ?? serveFile(state.files, path.slice(7), recorded.query);
 		else if (midjourney) result = authorized(recorded.headers.authorization ?? recorded.headers['mj-api-secret']) ? handleMidjourney(method, midjourney, recorded, ctx) : unauthorized(ctx);
 		else result = route(method, routePath, recorded, ctx, form);
 
@@ -168,6 +171,13 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 			'POST /v1/audio/transcriptions',
 			'POST /v1/audio/translations',
 		];
+		if (isVideoRoute(method, routePath)) {
+			if (!authorized(recorded.headers.authorization)) {
+				return json(401, relayError(`无效的令牌 (request id: ${ctx.requestId})`, 'new_api_error', 'invalid_api_key'));
+			}
+			if (form && !Array.isArray(form)) return json(400, relayError(`invalid multipart body: ${form.error}`, 'invalid_request_error', 'invalid_request'));
+			return routeVideo(method, routePath, { body: recorded.body, parts: form }, ctx)!;
+		}
 		if (!known.includes(endpoint)) {
 			return json(404, relayError(`Invalid URL (${method} ${recorded.path})`, 'invalid_request_error', '', ''));
 		}
@@ -240,6 +250,12 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		},
 		setImageBytes(n: number | undefined) {
 			state.imageBytes = n;
+		},
+		setVideoTaskMs(ms: number) {
+			state.videoTaskMs = Math.max(0, ms);
+		},
+		videoTasks() {
+			return state.videoTasks.all().map((task) => ({ ...task }));
 		},
 		setMidjourneyTaskMs(ms: number) {
 			state.midjourney.taskMs = Math.max(0, ms);

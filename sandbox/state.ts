@@ -1,6 +1,7 @@
 import type { FileStore } from './files';
 import type { MidjourneyStore } from './midjourney';
 import type { SandboxModel } from './types';
+import type { VideoTaskStore } from './videos';
 
 /** The live settings a route reads; the Sandbox setters change them between requests. */
 export interface SandboxState {
@@ -14,6 +15,9 @@ export interface SandboxState {
 	toolCallCount: number;
 	/** The reasoning_content a thinking model sent with each tool call id, to check what comes back. */
 	reasoningByToolCall: Map<string, string>;
+	videoTasks: VideoTaskStore;
+	/** How long a video task lasts when its prompt does not say (TASK_MS=...). */
+	videoTaskMs: number;
 	midjourney: MidjourneyStore;
 }
 

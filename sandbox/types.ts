@@ -1,3 +1,5 @@
+import type { VideoTask } from './videos';
+
 export type SandboxModel = {
 	id: string;
 	object?: 'model';
@@ -25,6 +27,8 @@ export interface SandboxOptions {
 	models?: SandboxModel[];
 	/** Characters per streamed content delta. Default 8. */
 	streamChunkSize?: number;
+	/** How long a video task lasts from its submit, unless its prompt says TASK_MS=<ms>. Default 2000. */
+	videoTaskMs?: number;
 	/** How long a Midjourney task takes from submit to done (default 2000); a request's `x-sandbox-task-ms` header overrides it. */
 	midjourneyTaskMs?: number;
 }
@@ -114,6 +118,10 @@ export interface Sandbox {
 	setLatency(ms: number): void;
 	setModels(models: SandboxModel[]): void;
 	setImageBytes(n: number | undefined): void;
+	/** How long the next video tasks last (those whose prompt does not say). */
+	setVideoTaskMs(ms: number): void;
+	/** Every video task submitted so far, in order (copies). */
+	videoTasks(): VideoTask[];
 	/** How long Midjourney tasks submitted from now on take. */
 	setMidjourneyTaskMs(ms: number): void;
 	fileUrl(name: string): string;

@@ -313,6 +313,8 @@ describe('sandbox Midjourney', () => {
 		expect((await fetchTask(slow.json.result)).status).toBe('NOT_START');
 		const instant = await post(sandbox, '/mj/submit/imagine', { prompt: 'instant' }, { headers: { 'x-sandbox-task-ms': '0' } });
 		expect((await fetchTask(instant.json.result)).status).toBe('SUCCESS');
+		const word = await post(sandbox, '/mj/submit/imagine', { prompt: 'a cup TASK_MS=0' });
+		expect((await fetchTask(word.json.result)).status).toBe('SUCCESS');
 
 		const denied = await call(sandbox, 'POST', '/mj/submit/imagine', { body: { prompt: 'x' }, auth: false });
 		expect(denied.status).toBe(401);
