@@ -10,4 +10,4 @@ export { FAIL_REASON as VIDEO_FAIL_REASON, type VideoTask } from './videos';
 export { DEFAULT_MODELS } from './models';
 export { BANNED_WORDS, DEFAULT_MIDJOURNEY_TASK_MS, TASK_MS_HEADER, type MidjourneyButton } from './midjourney';
 export { encodeImage, encodePngGrid, pngHasAlpha, readImageInfo, type ImageInfo, type ImageFormat } from './image-bytes';
-export { paddedClip, videoClip, VIDEO_MIME_TYPES, type VideoFormat } from './video-bytes';
+export { paddedClip, taggedClip, videoClip, VIDEO_MIME_TYPES, type VideoFormat } from './video-bytes';
