@@ -4,6 +4,7 @@
  *
  *   node build/bench/run.js [--only overhead,streaming,throughput,images,load,embeddings] [--json file] [--markdown file]
  *   node build/bench/run.js --real-n8n   the throughput in real n8n 2.40.7 instead (real-n8n.ts; the e2e tier's install)
+ *   node build/bench/run.js --only midjourney   20 Midjourney tasks of 10 s at once (midjourney.ts; not in the default run)
  *
  * Environment: BENCH_PACKAGE_DIR (another built package folder, e.g. an experimental copy),
  * BENCH_TRANSPORT (another compiled transport folder, for 2 and 3), BENCH_PROFILE (a folder:
@@ -21,6 +22,8 @@ import { RESULT_PREFIX, type BenchReport, type BenchRow } from './lib/report';
 const BENCHES = ['throughput', 'overhead', 'streaming', 'images', 'load', 'embeddings'];
 /** Run only when asked (--real-n8n or --only): it needs the e2e tier's n8n install. */
 const REAL_N8N = 'real-n8n';
+/** Run only when asked (--only midjourney): half a minute of waiting for sandbox tasks. */
+const MIDJOURNEY = 'midjourney';
 /** A bench that runs longer than this is stopped (the whole run must end by itself). */
 const BENCH_TIMEOUT_MS = 6 * 60_000;
 /** Real n8n may install itself first (cold: several minutes). */
@@ -107,7 +110,7 @@ function machineLines(machine: Machine): string[] {
 async function main(): Promise<void> {
 	const only = option('only')?.split(',').map((s) => s.trim());
 	const selected = only
-		? [...BENCHES, REAL_N8N].filter((name) => only.includes(name))
+		? [...BENCHES, REAL_N8N, MIDJOURNEY].filter((name) => only.includes(name))
 		: process.argv.includes(`--${REAL_N8N}`)
 			? [REAL_N8N]
 			: BENCHES;

@@ -14,6 +14,7 @@ import { DeerApiEmbeddings } from '../../nodes/DeerApiEmbeddings/DeerApiEmbeddin
 import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
 import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
 import { DeerApiVideo } from '../../nodes/DeerApiVideo/DeerApiVideo.node';
+import { DeerApiMidjourney } from '../../nodes/DeerApiMidjourney/DeerApiMidjourney.node';
 import { createHarness } from '../support/workflow';
 
 const harness = createHarness({
@@ -24,6 +25,7 @@ const harness = createHarness({
 		'n8n-nodes-deerapi-relay.deerApiImageGenerate': new DeerApiImageGenerate(),
 		'n8n-nodes-deerapi-relay.deerApiListModels': new DeerApiListModels(),
 		'n8n-nodes-deerapi-relay.deerApiVideo': new DeerApiVideo(),
+		'n8n-nodes-deerapi-relay.deerApiMidjourney': new DeerApiMidjourney(),
 	},
 });
 
@@ -69,6 +71,13 @@ describe('canvas subtitles', () => {
 		const node = exampleNode('07-speech-round-trip.json', 'Transcribe');
 		node.parameters = { ...node.parameters, operation: 'translate', model: { __rl: true, mode: 'id', value: 'gpt-4o-transcribe' } };
 		expect(subtitleOf(node)).toBe('Translate to English: gpt-4o-transcribe');
+	});
+
+	it.each([
+		['13-imagine-then-upscale.json', 'Imagine the Scene', 'imagine'],
+		['13-imagine-then-upscale.json', 'Upscale U1', 'action'],
+	])('Midjourney %s "%s" shows its operation, %s', (file, name, subtitle) => {
+		expect(subtitleOf(exampleNode(file, name))).toBe(subtitle);
 	});
 
 	it('List Models says how many it returns', () => {

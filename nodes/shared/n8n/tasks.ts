@@ -105,8 +105,12 @@ export interface TaskRunSpec<R extends TaskItemRequest> {
 	read: (itemIndex: number, signal: AbortSignal) => R | Promise<R>;
 	/** The routes and answer reader of the item's task. */
 	kind: (request: R) => TaskKind<never>;
-	/** Submits the task (its first snapshot), or names an existing one by id (a Get). Holds a request slot. */
-	start: (request: R, signal: AbortSignal) => Promise<TaskSnapshot | string>;
+	/**
+	 * Submits the task (its first snapshot), or names an existing one by id (a Get). Holds a
+	 * request slot. Several tasks of one item (Midjourney's U1-U4 pressed together) come as a
+	 * list: waited for side by side, put out in that order; one failing fails the item.
+	 */
+	start: (request: R, signal: AbortSignal) => Promise<TaskSnapshot | string | Array<TaskSnapshot | string>>;
 	/**
 	 * The item's output once its wait ended (done; unfinished; or not waited for): downloads here
 	 * hold a request slot. A task that failed never gets here: it fails its item.
@@ -140,20 +144,47 @@ export async function runTasks<R extends TaskItemRequest>(
 				const kind = spec.kind(request);
 				const started = await slots.use(signal, async () => await spec.start(request, signal));
 				const { wait } = request;
-				const outcome = await scheduler.wait(kind, started, {
-					pollIntervalMs: wait.pollIntervalMs,
-					maxWaitMs: wait.enabled ? wait.maxWaitMs : 0,
-					signal,
-				});
-				if (outcome.timedOut && wait.timeoutIsError) throw taskTimeoutError(kind.name, outcome);
-				const output = async () => await spec.output(request, outcome, itemIndex, signal);
-				return [outcome.done ? await slots.use(signal, output) : await output()];
+				const options = { pollIntervalMs: wait.pollIntervalMs, maxWaitMs: wait.enabled ? wait.maxWaitMs : 0 };
+				const outcomes = await waitForAll(scheduler, kind, Array.isArray(started) ? started : [started], options, signal);
+				const items: INodeExecutionData[] = [];
+				for (const outcome of outcomes) {
+					if (outcome.timedOut && wait.timeoutIsError) throw taskTimeoutError(kind.name, outcome);
+					const output = async () => await spec.output(request, outcome, itemIndex, signal);
+					items.push(...(outcome.done ? await slots.use(signal, output) : await output()));
+				}
+				return [items];
 			},
 		}),
 	);
 	// Every unit runs at once: what limits the requests is the slots and the scheduler.
 	await runUnits(context, units, units.length, results);
 	return [results.flatMap((output) => output ?? [])];
+}
+
+/** The tasks of one item, waited for side by side; the first to fail stops the others' waits. */
+async function waitForAll(
+	scheduler: TaskScheduler,
+	kind: TaskKind<never>,
+	tasks: Array<TaskSnapshot | string>,
+	options: { pollIntervalMs: number; maxWaitMs: number },
+	signal: AbortSignal,
+): Promise<TaskOutcome[]> {
+	if (tasks.length === 1) return [await scheduler.wait(kind, tasks[0], { ...options, signal })];
+	const item = new AbortController();
+	const stop = () => item.abort();
+	if (signal.aborted) stop();
+	signal.addEventListener('abort', stop, { once: true });
+	try {
+		return await Promise.all(
+			tasks.map((task) => {
+				const waiting = scheduler.wait(kind, task, { ...options, signal: item.signal });
+				waiting.catch(stop);
+				return waiting;
+			}),
+		);
+	} finally {
+		signal.removeEventListener('abort', stop);
+	}
 }
 
 /** At most `size` requests at a time, first come first served; a waiter whose signal fires leaves the line. */
