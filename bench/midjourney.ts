@@ -6,17 +6,16 @@
  * ceil(task / interval) + 1. The sandbox runs in this process so that its request log counts the
  * polls; the run is idle waiting, so it shares the CPU with little.
  *
- *   node build/bench/midjourney.js         (also: node build/bench/run.js --only midjourney)
+ *   node build/bench/midjourney.js         (also in npm run bench; alone: node build/bench/run.js --only midjourney)
  */
 import { startSandbox, type RecordedRequest } from '../sandbox';
-import { credentialsFor, PACKAGE_NAME, packageHarness, singleNodeWorkflow } from './lib/package';
+import { credentialsFor, MIDJOURNEY_TYPE, packageHarness, singleNodeWorkflow } from './lib/package';
 import { emit, progress, runMain, type BenchRow } from './lib/report';
 import { median, nowMs, ratio } from './lib/stats';
 
 const TASKS = Number(process.env.BENCH_MJ_TASKS ?? 20);
 const TASK_MS = Number(process.env.BENCH_MJ_TASK_MS ?? 10_000);
 const INTERVALS_S = (process.env.BENCH_MJ_INTERVALS ?? '2,10').split(',').map(Number);
-const MIDJOURNEY_TYPE = `${PACKAGE_NAME}.deerApiMidjourney`;
 const NODE_NAME = 'Midjourney';
 
 interface RunFigures {
@@ -79,7 +78,7 @@ async function main(): Promise<void> {
 		const label = `${TASKS} imagines at once, ${TASK_MS / 1000} s each, poll every ${run.intervalS} s, Max Concurrent 5`;
 		return [
 			{
-				bench: '7 midjourney',
+				bench: '8 midjourney',
 				case: `${label}: wall time against one task + one interval`,
 				value: `${(run.wallMs / 1000).toFixed(2)} s`,
 				reference: `${(run.idealMs / 1000).toFixed(1)} s`,
@@ -88,7 +87,7 @@ async function main(): Promise<void> {
 				met: run.wallMs / run.idealMs <= 1.15,
 			},
 			{
-				bench: '7 midjourney',
+				bench: '8 midjourney',
 				case: `${label}: polls per task, max (median)`,
 				value: `${Math.max(...run.polls)} (${median(run.polls)})`,
 				reference: `ceil(${TASK_MS / 1000} / ${run.intervalS}) + 1 = ${limit}`,
