@@ -12,6 +12,7 @@ import { groupParts, parseMultipart } from './multipart';
 import { defaultErrorBody, htmlErrorPage, newRequestId, relayError } from './relay-errors';
 import { json, raw, writeResult, type RouteResult } from './responses';
 import type { RouteContext, SandboxState } from './state';
+import { handleSuno } from './suno';
 import type { Fault, RecordedRequest, Sandbox, SandboxOptions } from './types';
 
 export interface ResponseLogEntry {
@@ -33,6 +34,9 @@ export interface SandboxServerOptions extends SandboxOptions {
 type MultipartParse = Awaited<ReturnType<typeof parseMultipart>>;
 
 const REQUEST_ID_HEADER = 'x-oneapi-request-id';
+const DEFAULT_TASK_MS = 3000;
+/** Where the API routes start, after any prefix of the base URL: OpenAI's /v1, new-api's /suno task routes. */
+const API_ROOTS = ['/v1/', '/suno/'];
 
 export async function startSandbox(options: SandboxServerOptions = {}): Promise<Sandbox> {
 	const host = options.host ?? '127.0.0.1';
@@ -46,6 +50,9 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		files: new FileStore(),
 		toolCallCount: 0,
 		reasoningByToolCall: new Map(),
+		taskMs: Math.max(0, options.taskMs ?? DEFAULT_TASK_MS),
+		sunoTasks: new Map(),
+		sunoCode: options.sunoCode ?? 'success',
 	};
 	const requests: RecordedRequest[] = [];
 	const faults = new FaultQueue();
@@ -115,10 +122,10 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		form: MultipartParse,
 	): Promise<void> {
 		const { method, path } = recorded;
-		const v1Index = path.indexOf('/v1/');
-		const routePath = v1Index >= 0 ? path.slice(v1Index) : path;
-		const isApi = v1Index >= 0;
 		const isFile = path.startsWith('/files/');
+		const rootIndex = isFile ? -1 : apiRootIndex(path);
+		const routePath = rootIndex >= 0 ? path.slice(rootIndex) : path;
+		const isApi = rootIndex >= 0;
 		const requestId = newRequestId();
 		const fault = faults.take(method, path, routePath);
 
@@ -153,6 +160,10 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		form: MultipartParse,
 	): RouteResult {
 		const endpoint = `${method} ${routePath}`;
+		if (routePath.startsWith('/suno/')) {
+			if (!authorized(recorded.headers.authorization)) return unauthorized(ctx);
+			return handleSuno(method, routePath, recorded.body, recorded.rawBody, ctx);
+		}
 		const known = [
 			'GET /v1/models',
 			'POST /v1/chat/completions',
@@ -166,9 +177,7 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		if (!known.includes(endpoint)) {
 			return json(404, relayError(`Invalid URL (${method} ${recorded.path})`, 'invalid_request_error', '', ''));
 		}
-		if (!authorized(recorded.headers.authorization)) {
-			return json(401, relayError(`无效的令牌 (request id: ${ctx.requestId})`, 'new_api_error', 'invalid_api_key'));
-		}
+		if (!authorized(recorded.headers.authorization)) return unauthorized(ctx);
 		if (endpoint === 'GET /v1/models') return json(200, modelListBody(state.models));
 		if (endpoint === 'POST /v1/images/edits') return handleImageEdits(Array.isArray(form) ? form : undefined, ctx);
 		const grouped = Array.isArray(form) ? recorded.form : form;
@@ -183,6 +192,10 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		if (endpoint === 'POST /v1/embeddings') return handleEmbeddings(recorded.body, ctx);
 		if (endpoint === 'POST /v1/audio/speech') return handleSpeech(recorded.body, ctx);
 		return handleImages(recorded.body, ctx);
+	}
+
+	function unauthorized(ctx: RouteContext): RouteResult {
+		return json(401, relayError(`无效的令牌 (request id: ${ctx.requestId})`, 'new_api_error', 'invalid_api_key'));
 	}
 
 	function authorized(header: string | string[] | undefined): boolean {
@@ -234,6 +247,15 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		setImageBytes(n: number | undefined) {
 			state.imageBytes = n;
 		},
+		setTaskMs(ms: number) {
+			state.taskMs = Math.max(0, ms);
+		},
+		advanceTasks(ms: number) {
+			for (const task of state.sunoTasks.values()) task.submittedAt -= ms;
+		},
+		setSunoCode(code) {
+			state.sunoCode = code;
+		},
 		fileUrl(name: string) {
 			return `${state.url}/files/${name.replace(/^\/+/, '')}`;
 		},
@@ -249,6 +271,11 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		},
 	};
 	return sandbox;
+}
+
+function apiRootIndex(path: string): number {
+	const found = API_ROOTS.map((root) => path.indexOf(root)).filter((index) => index >= 0);
+	return found.length ? Math.min(...found) : -1;
 }
 
 function record(req: IncomingMessage, path: string, queryPart: string, rawBody: Buffer): RecordedRequest {

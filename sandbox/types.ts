@@ -25,6 +25,13 @@ export interface SandboxOptions {
 	models?: SandboxModel[];
 	/** Characters per streamed content delta. Default 8. */
 	streamChunkSize?: number;
+	/**
+	 * How long an asynchronous task (a Suno song or lyrics task) takes from submit to done, when
+	 * its request does not say (body `sandbox_task_ms`, header `x-sandbox-task-ms`). Default 3000.
+	 */
+	taskMs?: number;
+	/** Suno answers' `code` on success: "success" (new-api, the default) or 1 (other relays). */
+	sunoCode?: 'success' | 1;
 }
 
 export interface RecordedRequest {
@@ -112,6 +119,12 @@ export interface Sandbox {
 	setLatency(ms: number): void;
 	setModels(models: SandboxModel[]): void;
 	setImageBytes(n: number | undefined): void;
+	/** The default length of asynchronous tasks submitted from now on (ms). */
+	setTaskMs(ms: number): void;
+	/** Moves every task submitted so far `ms` closer to its end, so tests see each stage without waiting. */
+	advanceTasks(ms: number): void;
+	/** Suno answers' `code` on success from now on: "success" or 1. */
+	setSunoCode(code: 'success' | 1): void;
 	fileUrl(name: string): string;
 	/** Also destroys open (stalled) sockets so that test runners can exit. */
 	close(): Promise<void>;
