@@ -1,5 +1,5 @@
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { RelayClient, RelayConfigError, normalizeBaseUrl } from '../../nodes/shared/transport';
+import { RelayClient, RelayConfigError, endpointUrl, normalizeBaseUrl } from '../../nodes/shared/transport';
 
 describe('normalizeBaseUrl', () => {
 	it.each([
@@ -25,6 +25,17 @@ describe('normalizeBaseUrl', () => {
 	])('refuses %j with a clear message', (input, message) => {
 		expect(() => normalizeBaseUrl(input)).toThrow(RelayConfigError);
 		expect(() => normalizeBaseUrl(input)).toThrow(message);
+	});
+});
+
+describe('endpointUrl', () => {
+	it.each([
+		['https://api.deerapi.com/v1', 'chat/completions', 'https://api.deerapi.com/v1/chat/completions'],
+		['https://api.deerapi.com/v1', '/suno/fetch/task_1', 'https://api.deerapi.com/suno/fetch/task_1'],
+		['https://host/openai/v1', '/suno/submit/music', 'https://host/openai/suno/submit/music'],
+		['https://ark.cn-beijing.volces.com/api/v3', '/suno/fetch', 'https://ark.cn-beijing.volces.com/api/suno/fetch'],
+	])('%s + %j -> %s (a leading "/" is below the relay root, beside the version segment)', (root, endpoint, expected) => {
+		expect(endpointUrl(root, endpoint)).toBe(expected);
 	});
 });
 

@@ -36,7 +36,12 @@ export function normalizeBaseUrl(input: string | undefined): string {
 	return `${url.origin}${path}`;
 }
 
-/** The full URL of an endpoint ("chat/completions") below a normalised API root. */
+/**
+ * The full URL of an endpoint below a normalised API root ("chat/completions"), or, for a path
+ * that starts with "/", below the relay's own root: the API root without its version segment,
+ * any prefix kept. new-api serves its task routes there, beside /v1 ("/suno/fetch/{id}").
+ */
 export function endpointUrl(apiRoot: string, endpoint: string): string {
-	return `${apiRoot}/${endpoint.replace(/^\/+/, '')}`;
+	if (endpoint.startsWith('/')) return `${apiRoot.replace(VERSION_SEGMENT, '')}/${endpoint.replace(/^\/+/, '')}`;
+	return `${apiRoot}/${endpoint}`;
 }
