@@ -6,6 +6,7 @@
 export { startSandbox } from './server';
 export type { ResponseLogEntry, SandboxServerOptions } from './server';
 export type { Fault, RecordedPart, RecordedRequest, Sandbox, SandboxModel, SandboxOptions } from './types';
+export { FAIL_REASON as VIDEO_FAIL_REASON, type VideoTask } from './videos';
 export { DEFAULT_MODELS } from './models';
 export { encodeImage, pngHasAlpha, readImageInfo, type ImageInfo, type ImageFormat } from './image-bytes';
-export { videoClip, VIDEO_MIME_TYPES, type VideoFormat } from './video-bytes';
+export { paddedClip, videoClip, VIDEO_MIME_TYPES, type VideoFormat } from './video-bytes';

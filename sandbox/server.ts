@@ -14,6 +14,7 @@ import { json, raw, writeResult, type RouteResult } from './responses';
 import type { RouteContext, SandboxState } from './state';
 import { handleSuno } from './suno';
 import type { Fault, RecordedRequest, Sandbox, SandboxOptions } from './types';
+import { DEFAULT_VIDEO_TASK_MS, isVideoRoute, routeVideo, videoFile, VideoTaskStore } from './videos';
 
 export interface ResponseLogEntry {
 	method: string;
@@ -34,7 +35,7 @@ export interface SandboxServerOptions extends SandboxOptions {
 type MultipartParse = Awaited<ReturnType<typeof parseMultipart>>;
 
 const REQUEST_ID_HEADER = 'x-oneapi-request-id';
-const DEFAULT_TASK_MS = 3000;
+const DEFAULT_SUNO_TASK_MS = 3000;
 /** Where the API routes start, after any prefix of the base URL: OpenAI's /v1, new-api's /suno task routes. */
 const API_ROOTS = ['/v1/', '/suno/'];
 
@@ -50,7 +51,9 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		files: new FileStore(),
 		toolCallCount: 0,
 		reasoningByToolCall: new Map(),
-		taskMs: Math.max(0, options.taskMs ?? DEFAULT_TASK_MS),
+		videoTasks: new VideoTaskStore(),
+		videoTaskMs: options.videoTaskMs ?? DEFAULT_VIDEO_TASK_MS,
+		sunoTaskMs: Math.max(0, options.sunoTaskMs ?? DEFAULT_SUNO_TASK_MS),
 		sunoTasks: new Map(),
 		sunoCode: options.sunoCode ?? 'success',
 	};
@@ -140,7 +143,7 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		let result: RouteResult;
 		if (fault?.redirectTo !== undefined) result = redirectAnswer(fault.status ?? 301, fault.redirectTo);
 		else if (fault?.status !== undefined) result = faultAnswer(fault, fault.status, requestId);
-		else if (isFile && (method === 'GET' || method === 'HEAD')) result = serveFile(state.files, path.slice(7), recorded.query);
+		else if (isFile && (method === 'GET' || method === 'HEAD')) result = videoFile(state, path.slice(7)) ?? serveFile(state.files, path.slice(7), recorded.query);
 		else result = route(method, routePath, recorded, ctx, form);
 
 		const acceptEncoding = recorded.headers['accept-encoding'];
@@ -174,6 +177,13 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 			'POST /v1/audio/transcriptions',
 			'POST /v1/audio/translations',
 		];
+		if (isVideoRoute(method, routePath)) {
+			if (!authorized(recorded.headers.authorization)) {
+				return json(401, relayError(`无效的令牌 (request id: ${ctx.requestId})`, 'new_api_error', 'invalid_api_key'));
+			}
+			if (form && !Array.isArray(form)) return json(400, relayError(`invalid multipart body: ${form.error}`, 'invalid_request_error', 'invalid_request'));
+			return routeVideo(method, routePath, { body: recorded.body, parts: form }, ctx)!;
+		}
 		if (!known.includes(endpoint)) {
 			return json(404, relayError(`Invalid URL (${method} ${recorded.path})`, 'invalid_request_error', '', ''));
 		}
@@ -247,10 +257,16 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		setImageBytes(n: number | undefined) {
 			state.imageBytes = n;
 		},
-		setTaskMs(ms: number) {
-			state.taskMs = Math.max(0, ms);
+		setVideoTaskMs(ms: number) {
+			state.videoTaskMs = Math.max(0, ms);
 		},
-		advanceTasks(ms: number) {
+		videoTasks() {
+			return state.videoTasks.all().map((task) => ({ ...task }));
+		},
+		setSunoTaskMs(ms: number) {
+			state.sunoTaskMs = Math.max(0, ms);
+		},
+		advanceSunoTasks(ms: number) {
 			for (const task of state.sunoTasks.values()) task.submittedAt -= ms;
 		},
 		setSunoCode(code) {

@@ -1,6 +1,7 @@
 import type { FileStore } from './files';
 import type { SunoCode, SunoTask } from './suno';
 import type { SandboxModel } from './types';
+import type { VideoTaskStore } from './videos';
 
 /** The live settings a route reads; the Sandbox setters change them between requests. */
 export interface SandboxState {
@@ -14,8 +15,11 @@ export interface SandboxState {
 	toolCallCount: number;
 	/** The reasoning_content a thinking model sent with each tool call id, to check what comes back. */
 	reasoningByToolCall: Map<string, string>;
-	/** How long an asynchronous task takes when its request does not say (ms). */
-	taskMs: number;
+	videoTasks: VideoTaskStore;
+	/** How long a video task lasts when its prompt does not say (TASK_MS=...). */
+	videoTaskMs: number;
+	/** How long a Suno task takes when its request does not say (ms). */
+	sunoTaskMs: number;
 	sunoTasks: Map<string, SunoTask>;
 	/** What a Suno answer's `code` says on success: new-api's "success", or 1 as other relays send. */
 	sunoCode: SunoCode;

@@ -8,8 +8,8 @@
  *   POST /suno/submit/lyrics `{prompt}`. Both answer `{code: "success", message, data: "<task id>"}`.
  * - GET /suno/fetch/{id} and POST /suno/fetch `{ids, action?}`: the task(s) as new-api's TaskDto.
  *
- * A task lasts `sandbox_task_ms` of its body, else header `x-sandbox-task-ms`, else the
- * sandbox's `taskMs`. Of that time: 10% SUBMITTED (clips `submitted`), to 30% QUEUED (`queued`),
+ * A task lasts `sandbox_task_ms` of its body, else header `x-sandbox-task-ms`, else TASK_MS=<ms>
+ * in its words, else the sandbox's `sunoTaskMs`. Of that time: 10% SUBMITTED (clips `submitted`), to 30% QUEUED (`queued`),
  * then IN_PROGRESS with both clips `streaming` (a live, partial audio link); the first clip is
  * `complete` at 85%, the second at 100%, when the task turns SUCCESS. Words in the description,
  * lyrics, title or tags switch: FAIL_TASK (the task fails at 10% with a reason, its clips `error`),
@@ -109,10 +109,18 @@ function fetchMany(body: Record<string, any>, state: SandboxState): RouteResult 
 	return answer(state, tasks.map((task) => taskView(task, state)));
 }
 
-function taskLength(body: Record<string, any>, ctx: RouteContext): number {
+function taskLength(body: Record<string, any>, words: string, ctx: RouteContext): number {
 	const header = ctx.headers['x-sandbox-task-ms'];
-	const asked = typeof body.sandbox_task_ms === 'number' ? body.sandbox_task_ms : typeof header === 'string' ? Number(header) : NaN;
-	return Number.isFinite(asked) && asked >= 0 ? asked : ctx.state.taskMs;
+	const inWords = /\bTASK_MS=(\d+)/.exec(words)?.[1];
+	const asked =
+		typeof body.sandbox_task_ms === 'number'
+			? body.sandbox_task_ms
+			: typeof header === 'string'
+				? Number(header)
+				: inWords !== undefined
+					? Number(inWords)
+					: NaN;
+	return Number.isFinite(asked) && asked >= 0 ? asked : ctx.state.sunoTaskMs;
 }
 
 function newTaskId(): string {
@@ -160,7 +168,7 @@ function submitMusic(body: Record<string, any>, ctx: RouteContext): RouteResult 
 		id: newTaskId(),
 		action: 'MUSIC',
 		submittedAt: Date.now(),
-		taskMs: taskLength(body, ctx),
+		taskMs: taskLength(body, words, ctx),
 		failTask: words.includes('FAIL_TASK'),
 		earlySuccess: words.includes('EARLY_SUCCESS'),
 		clips: [0, 1].map((index) => ({
@@ -188,7 +196,7 @@ function submitLyrics(body: Record<string, any>, ctx: RouteContext): RouteResult
 		id: newTaskId(),
 		action: 'LYRICS',
 		submittedAt: Date.now(),
-		taskMs: taskLength(body, ctx),
+		taskMs: taskLength(body, prompt, ctx),
 		failTask: prompt.includes('FAIL_TASK'),
 		earlySuccess: false,
 		clips: [],
@@ -324,7 +332,7 @@ function keyWords(seed: string): string[] {
 	return seed
 		.replace(/[^\p{L}\p{N}\s]/gu, ' ')
 		.split(/\s+/)
-		.filter((word) => word.length > 2 && !/^[A-Z_]+$/.test(word))
+		.filter((word) => word.length > 2 && !/^[A-Z_]+$/.test(word) && !/^\d+$/.test(word))
 		.slice(0, 4);
 }
 

@@ -1,3 +1,5 @@
+import type { VideoTask } from './videos';
+
 export type SandboxModel = {
 	id: string;
 	object?: 'model';
@@ -25,11 +27,13 @@ export interface SandboxOptions {
 	models?: SandboxModel[];
 	/** Characters per streamed content delta. Default 8. */
 	streamChunkSize?: number;
+	/** How long a video task lasts from its submit, unless its prompt says TASK_MS=<ms>. Default 2000. */
+	videoTaskMs?: number;
 	/**
-	 * How long an asynchronous task (a Suno song or lyrics task) takes from submit to done, when
-	 * its request does not say (body `sandbox_task_ms`, header `x-sandbox-task-ms`). Default 3000.
+	 * How long a Suno song or lyrics task takes from submit to done, unless its request says (body
+	 * `sandbox_task_ms`, header `x-sandbox-task-ms`, TASK_MS=<ms> in its words). Default 3000.
 	 */
-	taskMs?: number;
+	sunoTaskMs?: number;
 	/** Suno answers' `code` on success: "success" (new-api, the default) or 1 (other relays). */
 	sunoCode?: 'success' | 1;
 }
@@ -119,10 +123,14 @@ export interface Sandbox {
 	setLatency(ms: number): void;
 	setModels(models: SandboxModel[]): void;
 	setImageBytes(n: number | undefined): void;
-	/** The default length of asynchronous tasks submitted from now on (ms). */
-	setTaskMs(ms: number): void;
-	/** Moves every task submitted so far `ms` closer to its end, so tests see each stage without waiting. */
-	advanceTasks(ms: number): void;
+	/** How long the next video tasks last (those whose prompt does not say). */
+	setVideoTaskMs(ms: number): void;
+	/** Every video task submitted so far, in order (copies). */
+	videoTasks(): VideoTask[];
+	/** How long the next Suno tasks take (those whose request does not say), in ms. */
+	setSunoTaskMs(ms: number): void;
+	/** Moves every Suno task submitted so far `ms` closer to its end, so tests see each stage without waiting. */
+	advanceSunoTasks(ms: number): void;
 	/** Suno answers' `code` on success from now on: "success" or 1. */
 	setSunoCode(code: 'success' | 1): void;
 	fileUrl(name: string): string;

@@ -33,7 +33,7 @@ describe('sandbox Suno', () => {
 		return reply.json.data;
 	}
 
-	const advance = (ms: number) => sandbox.advanceTasks(ms);
+	const advance = (ms: number) => sandbox.advanceSunoTasks(ms);
 
 	async function file(url: string): Promise<Reply> {
 		const reply = await get(sandbox, pathOf(url), { auth: false });
@@ -222,15 +222,19 @@ describe('sandbox Suno', () => {
 		expect((await get(sandbox, `/relay/suno/fetch/${prefixed.json.data}`)).json.data.status).toBe('SUCCESS');
 	});
 
-	test('task length: body sandbox_task_ms, else header x-sandbox-task-ms, else the sandbox default', async () => {
+	test('task length: body sandbox_task_ms, else header x-sandbox-task-ms, else TASK_MS= in its words, else the sandbox default', async () => {
 		const byHeader = await post(sandbox, MUSIC, { gpt_description_prompt: 'x' }, { headers: { 'x-sandbox-task-ms': '0' } });
 		expect((await task(byHeader.json.data)).status).toBe('SUCCESS');
-		sandbox.setTaskMs(0);
+		const byWords = await post(sandbox, MUSIC, { gpt_description_prompt: 'a tune TASK_MS=0' });
+		expect((await task(byWords.json.data)).status).toBe('SUCCESS');
+		const wordsAndBody = await post(sandbox, LYRICS, { prompt: 'x TASK_MS=0', sandbox_task_ms: LONG });
+		expect((await task(wordsAndBody.json.data)).status).toBe('SUBMITTED');
+		sandbox.setSunoTaskMs(0);
 		try {
 			const byDefault = await post(sandbox, LYRICS, { prompt: 'x' });
 			expect((await task(byDefault.json.data)).status).toBe('SUCCESS');
 		} finally {
-			sandbox.setTaskMs(3000);
+			sandbox.setSunoTaskMs(3000);
 		}
 		const byDefault = await post(sandbox, LYRICS, { prompt: 'x' });
 		expect((await task(byDefault.json.data)).status).toBe('SUBMITTED');

@@ -39,7 +39,7 @@ export async function download(connection: Connection, url: string, options: Dow
 	}
 }
 
-function downloadUrl(url: string): string {
+export function downloadUrl(url: string): string {
 	let parsed: URL;
 	try {
 		parsed = new URL(url);
@@ -60,7 +60,7 @@ const FAILURE_OF_KIND: Partial<Record<RelayError['kind'], DownloadFailure>> = {
 	network: 'network',
 };
 
-function asDownloadError(error: unknown, url: string): unknown {
+export function asDownloadError(error: unknown, url: string): unknown {
 	if (!(error instanceof RelayError) || error.kind === 'cancelled') return error;
 	if (error instanceof RelayDownloadError) return Object.assign(error, { url });
 	const failure = FAILURE_OF_KIND[error.kind] ?? 'network';

@@ -9,3 +9,4 @@ export { normalizeBaseUrl, endpointUrl, DEFAULT_BASE_URL } from './url';
 export { isRetryableStatus, parseRetryAfter, retryDelayMs, DEFAULT_RETRY_POLICY } from './retry';
 export { SseDataDecoder } from './sse';
 export { describeStatus, formatBytes, isHttpUrl, truncate } from './text';
+export * from './tasks';
