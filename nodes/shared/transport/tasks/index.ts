@@ -2,3 +2,4 @@ export { normaliseStatus, readProgress, stateOf, type TaskState, type TaskStatus
 export { TaskScheduler, taskFailedError, taskTimeoutError, type SchedulerOptions } from './scheduler';
 export type { TaskKind, TaskOutcome, TaskReader, TaskSnapshot, WaitOptions } from './types';
 export { readVideoTask, videoContentEndpoint, videoDetails, videoTaskKind, type VideoApiFormat, type VideoDetails, type VideoSubmit } from './video';
+export { readSunoSubmit, readSunoTask, sunoDetails, sunoTaskKind, sunoTaskReader, type SunoAction, type SunoClip, type SunoSubmit, type SunoTaskDetails } from './suno';
