@@ -328,18 +328,20 @@ function pick<T>(list: T[], seed: string, salt: string): T {
 	return list[createHash('sha256').update(salt + seed).digest()[0] % list.length];
 }
 
+const STOP_WORDS = new Set(['the', 'and', 'for', 'with', 'about', 'from', 'into', 'that', 'this', 'song', 'music', 'tune', 'some']);
+
+/** The words that say what a text is about: no short or filler words, no sandbox switches, no numbers. */
 function keyWords(seed: string): string[] {
 	return seed
-		.replace(/[^\p{L}\p{N}\s]/gu, ' ')
-		.split(/\s+/)
-		.filter((word) => word.length > 2 && !/^[A-Z_]+$/.test(word) && !/^\d+$/.test(word))
+		.split(/[^\p{L}\p{N}_=]+/u)
+		.filter((word) => word.length > 2 && !/^[A-Z_]+(=\d+)?$/.test(word) && !/^\d+$/.test(word) && !STOP_WORDS.has(word.toLowerCase()))
 		.slice(0, 4);
 }
 
+/** "a jingle for the Summit Flask" -> "Jingle Summit Flask". */
 function titleFrom(seed: string): string {
-	const words = keyWords(seed);
-	const core = words.length ? words.slice(0, 3).map((w) => w[0].toUpperCase() + w.slice(1).toLowerCase()).join(' ') : 'Untitled';
-	return `${core} Song`;
+	const words = keyWords(seed).slice(0, 3);
+	return words.length ? words.map((w) => w[0].toUpperCase() + w.slice(1).toLowerCase()).join(' ') : 'Untitled';
 }
 
 function tagsFrom(seed: string): string {

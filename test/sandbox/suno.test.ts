@@ -69,7 +69,7 @@ describe('sandbox Suno', () => {
 		expect(state).toMatchObject({ status: 'IN_PROGRESS', progress: '40%' });
 		expect(state.data.map((clip: any) => clip.status)).toEqual(['streaming', 'streaming']);
 		const streaming = state.data[0];
-		expect(streaming.title).toBe('Jingle For Solar Song');
+		expect(streaming.title).toBe('Jingle Solar Kettle');
 		expect(streaming.audio_url).toMatch(/\/files\/suno\/stream\//);
 		expect(streaming.metadata.duration).toBeNull();
 		const live = await file(streaming.audio_url);
@@ -89,7 +89,7 @@ describe('sandbox Suno', () => {
 		expect(state.data.map((clip: any) => clip.status)).toEqual(['complete', 'complete']);
 		const [first, second] = state.data;
 		expect(first).toMatchObject({
-			title: 'Jingle For Solar Song',
+			title: 'Jingle Solar Kettle',
 			model_name: 'chirp-v4',
 			major_model_version: 'v4',
 			metadata: { duration: 24, gpt_description_prompt: 'a jingle for a solar kettle', type: 'gen' },
@@ -101,7 +101,7 @@ describe('sandbox Suno', () => {
 		const audio = await file(first.audio_url);
 		expect(audio.headers['content-type']).toBe('audio/mpeg');
 		expect(audio.body.subarray(0, 3).toString('latin1')).toBe('ID3');
-		expect(audio.body.includes(Buffer.from('Jingle For Solar Song'))).toBe(true);
+		expect(audio.body.includes(Buffer.from('Jingle Solar Kettle'))).toBe(true);
 		expect(mp3Seconds(audio.body)).toBeCloseTo(24, 0);
 		const cover = await file(first.image_url);
 		expect(cover.headers['content-type']).toBe('image/jpeg');
@@ -143,7 +143,7 @@ describe('sandbox Suno', () => {
 
 		const next = await submit(MUSIC, { continue_clip_id: clipId, continue_at: 10, task_id: origin, sandbox_task_ms: 0 });
 		const [clip] = (await task(next)).data;
-		expect(clip.title).toBe('Rainy City Funk Song');
+		expect(clip.title).toBe('Rainy City Funk');
 		expect(clip.metadata.duration).toBe(34);
 		expect(clip.metadata.history).toEqual([{ id: clipId, continue_at: 10, type: 'gen', source: 'web' }]);
 	});
@@ -157,8 +157,8 @@ describe('sandbox Suno', () => {
 		advance(0.5 * LONG);
 		state = await task(id);
 		expect(state).toMatchObject({ status: 'SUCCESS', progress: '100%' });
-		expect(state.data).toEqual({ id, status: 'complete', title: 'Song About Brave Song', text: expect.stringContaining('[Verse]') });
-		expect(state.data.text).toContain('song about brave little');
+		expect(state.data).toEqual({ id, status: 'complete', title: 'Brave Little Kettle', text: expect.stringContaining('[Verse]') });
+		expect(state.data.text).toContain('brave little kettle');
 
 		const empty = await post(sandbox, LYRICS, { prompt: ' ' });
 		expect(empty.status).toBe(400);
