@@ -9,4 +9,4 @@ export type { Fault, RecordedPart, RecordedRequest, Sandbox, SandboxModel, Sandb
 export { FAIL_REASON as VIDEO_FAIL_REASON, type VideoTask } from './videos';
 export { DEFAULT_MODELS } from './models';
 export { encodeImage, pngHasAlpha, readImageInfo, type ImageInfo, type ImageFormat } from './image-bytes';
-export { paddedClip, videoClip, VIDEO_MIME_TYPES, type VideoFormat } from './video-bytes';
+export { paddedClip, taggedClip, videoClip, VIDEO_MIME_TYPES, type VideoFormat } from './video-bytes';

@@ -152,3 +152,17 @@ export function paddedClip(bytes: number): Buffer {
 	}
 	return video;
 }
+
+/**
+ * The MP4 clip with `tag` (a task id) in a trailing `free` box: every task's video differs, as
+ * real ones do, and stays a valid MP4.
+ */
+export function taggedClip(tag: string): Buffer {
+	const clip = videoClip('mp4');
+	const text = Buffer.from(tag, 'utf8');
+	const box = Buffer.alloc(8 + text.length);
+	box.writeUInt32BE(box.length, 0);
+	box.write('free', 4, 'latin1');
+	text.copy(box, 8);
+	return Buffer.concat([clip, box]);
+}

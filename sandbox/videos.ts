@@ -9,7 +9,8 @@
  *   shape A (new-api's task row in a {code, message, data} wrapper: NOT_START ... SUCCESS, progress
  *   "NN%", result_url), B (a Google channel: the wrapper around {task_id, status: queued |
  *   processing | succeeded | failed, url}) or C (flat {task_id, status, url}).
- * - A finished task links to /files/videos/<id>.mp4 (no key); links can be made to expire.
+ * - A finished task links to /files/videos/<id>.mp4 (no key); links can be made to expire. Its
+ *   video is the 1 s test clip with the task id in a trailing `free` box (taggedClip).
  *
  * A task lasts `videoTaskMs` (the sandbox's setting, default 2 s) from its submit; the prompt can
  * say otherwise, word by word (see README.md, "Video tasks"): TASK_MS=<ms>, FAIL_TASK, SHAPE_A /
@@ -24,7 +25,7 @@ import type { FormPart } from './multipart';
 import { randomAlnum, relayError } from './relay-errors';
 import { json, raw, type RouteResult } from './responses';
 import type { RouteContext, SandboxState } from './state';
-import { paddedClip, videoClip } from './video-bytes';
+import { paddedClip, taggedClip, videoClip } from './video-bytes';
 
 export const DEFAULT_VIDEO_TASK_MS = 2000;
 export const FAIL_REASON = 'The prompt was rejected by the content filter (sandbox FAIL_TASK)';
@@ -239,7 +240,7 @@ export function videoFile(state: SandboxState, name: string): RouteResult | unde
 
 function videoBytes(task: VideoTask): Buffer {
 	if (task.webm) return videoClip('webm');
-	return task.bytes !== undefined ? paddedClip(task.bytes) : videoClip('mp4');
+	return task.bytes !== undefined ? paddedClip(task.bytes) : taggedClip(task.id);
 }
 
 function doneAt(task: VideoTask): number {

@@ -17,6 +17,7 @@ import { DeerApiEmbeddings } from '../../nodes/DeerApiEmbeddings/DeerApiEmbeddin
 import { DeerApiChatModel } from '../../nodes/DeerApiChatModel/DeerApiChatModel.node';
 import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
 import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
+import { DeerApiVideo } from '../../nodes/DeerApiVideo/DeerApiVideo.node';
 import { DEFAULT_MODELS, startSandbox, type Sandbox } from '../../sandbox';
 import { usesN8nAiNodes } from '../support/ai-nodes';
 import { createHarness, type WorkflowRunResult } from '../support/workflow';
@@ -47,6 +48,7 @@ const harness = createHarness({
 		'n8n-nodes-deerapi-relay.deerApiListModels': new DeerApiListModels(),
 		'n8n-nodes-deerapi-relay.deerApiEmbeddings': new DeerApiEmbeddings(),
 		'n8n-nodes-deerapi-relay.deerApiAudio': new DeerApiAudio(),
+		'n8n-nodes-deerapi-relay.deerApiVideo': new DeerApiVideo(),
 	},
 	credentialTypes: [new DeerApiRelayApi()],
 });
@@ -103,7 +105,7 @@ async function runExample(file: string): Promise<WorkflowRunResult> {
 }
 
 describe('example workflows are n8n exports that import as they are', () => {
-	it('there are the nine examples the README lists', () => {
+	it('there are the eleven examples the README lists', () => {
 		expect(EXAMPLE_FILES).toEqual([
 			'01-marketing-campaign.json',
 			'02-model-inventory.json',
@@ -114,6 +116,8 @@ describe('example workflows are n8n exports that import as they are', () => {
 			'07-speech-round-trip.json',
 			'08-agent-calculator.json',
 			'09-agent-reasoning-two-tool-turns.json',
+			'10-product-photo-to-clip.json',
+			'11-many-clips-at-once.json',
 		]);
 		// The AI Agent is n8n's own node: those run in real n8n (npm run e2e), the others here too.
 		expect(EXAMPLE_FILES.filter((file) => usesN8nAiNodes(exampleJson(file)))).toEqual([
@@ -143,8 +147,10 @@ describe('example workflows are n8n exports that import as they are', () => {
 			'gpt-4o-mini',
 			'gpt-image-1',
 			'gpt-image-1',
+			'kling-v1',
 			'text-embedding-3-small',
 			'tts-1',
+			'veo3-fast',
 			'whisper-1',
 		]);
 		for (const model of models) {

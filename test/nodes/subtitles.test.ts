@@ -13,6 +13,7 @@ import { DeerApiChat } from '../../nodes/DeerApiChat/DeerApiChat.node';
 import { DeerApiEmbeddings } from '../../nodes/DeerApiEmbeddings/DeerApiEmbeddings.node';
 import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
 import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
+import { DeerApiVideo } from '../../nodes/DeerApiVideo/DeerApiVideo.node';
 import { createHarness } from '../support/workflow';
 
 const harness = createHarness({
@@ -22,6 +23,7 @@ const harness = createHarness({
 		'n8n-nodes-deerapi-relay.deerApiEmbeddings': new DeerApiEmbeddings(),
 		'n8n-nodes-deerapi-relay.deerApiImageGenerate': new DeerApiImageGenerate(),
 		'n8n-nodes-deerapi-relay.deerApiListModels': new DeerApiListModels(),
+		'n8n-nodes-deerapi-relay.deerApiVideo': new DeerApiVideo(),
 	},
 });
 
@@ -74,5 +76,12 @@ describe('canvas subtitles', () => {
 		expect(subtitleOf(node)).toBe('All models');
 		node.parameters = { returnAll: false, limit: 20 };
 		expect(subtitleOf(node)).toBe('Up to 20 models');
+	});
+
+	it('Video says Generate and its model, or Get and the task id', () => {
+		const node = exampleNode('10-product-photo-to-clip.json', 'Make a Clip');
+		expect(subtitleOf(node)).toBe('Generate: veo3-fast');
+		node.parameters = { operation: 'get', taskId: 'task_abc' };
+		expect(subtitleOf(node)).toBe('Get: task_abc');
 	});
 });

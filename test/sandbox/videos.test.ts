@@ -1,4 +1,4 @@
-import { paddedClip, startSandbox, videoClip, VIDEO_FAIL_REASON, type Sandbox } from '../../sandbox';
+import { paddedClip, startSandbox, taggedClip, videoClip, VIDEO_FAIL_REASON, type Sandbox } from '../../sandbox';
 import { get, post } from './http';
 
 /** A multipart submit as OpenAI's SDK sends it, through the platform's FormData. */
@@ -45,9 +45,12 @@ describe('sandbox video tasks', () => {
 		const content = await get(sandbox, `/v1/videos/${video.id}/content`);
 		expect(content.status).toBe(200);
 		expect(content.headers['content-type']).toBe('video/mp4');
-		expect(content.body.equals(videoClip('mp4'))).toBe(true);
+		// The test clip with the task id in a trailing free box: every task's video differs.
+		expect(content.body.equals(taggedClip(video.id))).toBe(true);
+		expect(content.body.subarray(0, videoClip('mp4').length).equals(videoClip('mp4'))).toBe(true);
+		expect(content.body.toString('latin1', videoClip('mp4').length + 4)).toBe(`free${video.id}`);
 		const viaLink = await get(sandbox, `/files/videos/${video.id}.mp4`, { auth: false });
-		expect(viaLink.body.equals(videoClip('mp4'))).toBe(true);
+		expect(viaLink.body.equals(taggedClip(video.id))).toBe(true);
 		expect(sandbox.videoTasks().map((task) => task.id)).toEqual([video.id]);
 	});
 

@@ -7,6 +7,7 @@ import {
 	RelayApiError,
 	RelayDownloadError,
 	RelayError,
+	RelayTaskError,
 	truncate,
 } from '../transport';
 
@@ -86,6 +87,14 @@ const OPERATION_HINTS: Partial<Record<RelayError['kind'], string>> = {
 	timeout: 'Raise the "Timeout" option, or turn on streaming so the answer arrives as it is written.',
 };
 
+// A task that failed or outlasted the wait: what the user can do, by why it ended.
+const TASK_HINTS: Record<RelayTaskError['reason'], string> = {
+	failed:
+		"The reason is the relay's (or the model provider's). Check the prompt and the input images against the model's content rules, and the options this model takes.",
+	timeout:
+		'Raise "Max Wait (Minutes)", or set "On Timeout" to "Output the Unfinished Task" and fetch it later with the Get operation and the task ID in this message.',
+};
+
 function operationError(node: INode, error: RelayError, itemIndex: number): NodeOperationError {
 	const operation = new NodeOperationError(node, error.message, { itemIndex });
 	// n8n swaps a message that mentions ECONNREFUSED, ECONNRESET ... for a generic sentence
@@ -94,7 +103,8 @@ function operationError(node: INode, error: RelayError, itemIndex: number): Node
 	operation.message = error.message;
 	const quiet = error.kind === 'config' || error.kind === 'cancelled';
 	const tried = !quiet && error.attempts > 1 ? `Tried ${error.attempts} times.` : undefined;
-	operation.description = [generic && `${generic}.`, OPERATION_HINTS[error.kind] ?? tried].filter(Boolean).join(' ') || undefined;
+	const hint = error instanceof RelayTaskError ? TASK_HINTS[error.reason] : OPERATION_HINTS[error.kind];
+	operation.description = [generic && `${generic}.`, hint ?? tried].filter(Boolean).join(' ') || undefined;
 	return operation;
 }
 

@@ -21,7 +21,7 @@ export const DEFAULT_CONCURRENCY = 5;
  * One call that serves one or more input items: for each of `itemIndexes`, in that order, its
  * output items, or the error that failed that item alone. A throw fails every item of the unit.
  */
-interface WorkUnit {
+export interface WorkUnit {
 	itemIndexes: number[];
 	run: (signal: AbortSignal) => Promise<Array<INodeExecutionData[] | Error>>;
 }
@@ -111,22 +111,13 @@ export async function runBatched<T>(
 	spec: BatchSpec<T>,
 	concurrency = DEFAULT_CONCURRENCY,
 ): Promise<INodeExecutionData[][]> {
-	const items = context.getInputData();
-	const results: INodeExecutionData[][] = new Array(items.length);
-	const continueOnFail = context.continueOnFail();
+	const results: INodeExecutionData[][] = new Array(context.getInputData().length);
 	const groups = new Map<string, Array<{ itemIndex: number; request: T }>>();
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const request = await spec.read(itemIndex);
-			const key = spec.key(request);
-			const group = groups.get(key) ?? [];
-			group.push({ itemIndex, request });
-			groups.set(key, group);
-		} catch (caught) {
-			const error = toNodeError(context.getNode(), caught, itemIndex);
-			if (!continueOnFail) throw error;
-			results[itemIndex] = [errorItem(error, itemIndex)];
-		}
+	for (const entry of await readEveryItem(context, spec.read, results)) {
+		const key = spec.key(entry.request);
+		const group = groups.get(key) ?? [];
+		group.push(entry);
+		groups.set(key, group);
 	}
 
 	const maxItems = Math.max(1, Math.floor(spec.maxItems) || 1);
@@ -156,11 +147,34 @@ export async function runBatched<T>(
 }
 
 /**
- * The one loop behind both runners: up to `concurrency` units at once, each unit's outputs stored
+ * Every item read and validated before anything is sent, in input order: the valid ones' requests.
+ * A failed read fails the node, or, under Continue On Fail, becomes that item's error item in `results`.
+ */
+export async function readEveryItem<T>(
+	context: IExecuteFunctions,
+	read: (itemIndex: number) => T | Promise<T>,
+	results: INodeExecutionData[][],
+): Promise<Array<{ itemIndex: number; request: T }>> {
+	const continueOnFail = context.continueOnFail();
+	const valid: Array<{ itemIndex: number; request: T }> = [];
+	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
+		try {
+			valid.push({ itemIndex, request: await read(itemIndex) });
+		} catch (caught) {
+			const error = toNodeError(context.getNode(), caught, itemIndex);
+			if (!continueOnFail) throw error;
+			results[itemIndex] = [errorItem(error, itemIndex)];
+		}
+	}
+	return valid;
+}
+
+/**
+ * The one loop behind the runners: up to `concurrency` units at once, each unit's outputs stored
  * at its items' indexes and paired to them, n8n's cancel signal and the first failure aborting
  * what is in flight, Continue On Fail turning failures into error items.
  */
-async function runUnits(
+export async function runUnits(
 	context: IExecuteFunctions,
 	units: WorkUnit[],
 	concurrency: number,
