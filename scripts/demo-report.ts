@@ -11,7 +11,8 @@ export const LIST_MODELS_TYPE = 'n8n-nodes-deerapi-relay.deerApiListModels';
 export const EMBEDDINGS_TYPE = 'n8n-nodes-deerapi-relay.deerApiEmbeddings';
 export const AUDIO_TYPE = 'n8n-nodes-deerapi-relay.deerApiAudio';
 export const VIDEO_TYPE = 'n8n-nodes-deerapi-relay.deerApiVideo';
-export const OUR_TYPES = new Set([CHAT_TYPE, IMAGE_TYPE, IMAGE_EDIT_TYPE, LIST_MODELS_TYPE, EMBEDDINGS_TYPE, AUDIO_TYPE, VIDEO_TYPE]);
+export const MUSIC_TYPE = 'n8n-nodes-deerapi-relay.deerApiMusic';
+export const OUR_TYPES = new Set([CHAT_TYPE, IMAGE_TYPE, IMAGE_EDIT_TYPE, LIST_MODELS_TYPE, EMBEDDINGS_TYPE, AUDIO_TYPE, VIDEO_TYPE, MUSIC_TYPE]);
 
 const INDENT = '    ';
 
@@ -171,9 +172,16 @@ export function describeOurNode(type: string, items: INodeExecutionData[]): stri
 			return itemsReport(items);
 		case VIDEO_TYPE:
 			return videoTable(items);
+		case MUSIC_TYPE:
+			// A clip per item: what it is, not every link the relay gave.
+			return itemsReport(items.map((item) => ({ ...item, json: pickFields(item.json, ['clip', 'title', 'tags', 'duration', 'status', 'text']) })));
 		default:
 			return undefined;
 	}
+}
+
+function pickFields(json: IDataObject, fields: string[]): IDataObject {
+	return Object.fromEntries(fields.filter((field) => json[field] !== undefined && json[field] !== null).map((field) => [field, json[field]]));
 }
 
 function binarySummary(item: INodeExecutionData): string {

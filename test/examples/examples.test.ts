@@ -17,6 +17,7 @@ import { DeerApiEmbeddings } from '../../nodes/DeerApiEmbeddings/DeerApiEmbeddin
 import { DeerApiChatModel } from '../../nodes/DeerApiChatModel/DeerApiChatModel.node';
 import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
 import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
+import { DeerApiMusic } from '../../nodes/DeerApiMusic/DeerApiMusic.node';
 import { DeerApiVideo } from '../../nodes/DeerApiVideo/DeerApiVideo.node';
 import { DEFAULT_MODELS, startSandbox, type Sandbox } from '../../sandbox';
 import { usesN8nAiNodes } from '../support/ai-nodes';
@@ -49,6 +50,7 @@ const harness = createHarness({
 		'n8n-nodes-deerapi-relay.deerApiEmbeddings': new DeerApiEmbeddings(),
 		'n8n-nodes-deerapi-relay.deerApiAudio': new DeerApiAudio(),
 		'n8n-nodes-deerapi-relay.deerApiVideo': new DeerApiVideo(),
+		'n8n-nodes-deerapi-relay.deerApiMusic': new DeerApiMusic(),
 	},
 	credentialTypes: [new DeerApiRelayApi()],
 });
@@ -105,7 +107,7 @@ async function runExample(file: string): Promise<WorkflowRunResult> {
 }
 
 describe('example workflows are n8n exports that import as they are', () => {
-	it('there are the eleven examples the README lists', () => {
+	it('there are the twelve examples the README lists', () => {
 		expect(EXAMPLE_FILES).toEqual([
 			'01-marketing-campaign.json',
 			'02-model-inventory.json',
@@ -118,6 +120,7 @@ describe('example workflows are n8n exports that import as they are', () => {
 			'09-agent-reasoning-two-tool-turns.json',
 			'10-product-photo-to-clip.json',
 			'11-many-clips-at-once.json',
+			'15-product-jingle.json',
 		]);
 		// The AI Agent is n8n's own node: those run in real n8n (npm run e2e), the others here too.
 		expect(EXAMPLE_FILES.filter((file) => usesN8nAiNodes(exampleJson(file)))).toEqual([

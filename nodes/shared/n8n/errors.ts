@@ -130,7 +130,7 @@ function describeDownloadFailure(error: RelayDownloadError, file: string): { pro
 				hint: [403, 404, 410].includes(error.status ?? 0)
 					? file === 'image'
 						? 'Image links from relays expire, often within an hour: download images when they are generated, or ask for base64 (Response Format) where the model supports it.'
-						: `${capitalise(file)} links from relays expire, often within an hour: download ${file}s when they are generated.`
+						: `${capitalise(file)} links from relays expire, often within an hour: download ${file === 'audio' ? 'audio files' : `${file}s`} when they are generated.`
 					: undefined,
 			};
 		case 'too-large':
