@@ -339,6 +339,23 @@ describe('failures', () => {
 	}, 20_000);
 });
 
+test('stopping the execution stops the waiting and aborts the polls in flight at once', async () => {
+	ctx.sandbox.fault({ path: /^\/suno\/fetch\/task_/, method: 'GET', latencyMs: 30_000, times: 10 });
+	const controller = new AbortController();
+	const input = [{ json: {} }, { json: {} }];
+	const running = song({ description: `long ${LONG}` }, { input, run: { signal: controller.signal } });
+	const polls = () => ctx.sandbox.requests.filter((request) => request.path.startsWith('/suno/fetch/'));
+	const deadline = Date.now() + 5000;
+	while (polls().length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+	expect(polls()).toHaveLength(2);
+	const stoppedAt = Date.now();
+	controller.abort();
+	const result = await running;
+	expect(result.status).toBe('canceled');
+	expect(Date.now() - stoppedAt).toBeLessThan(1500);
+	expect(requests(SUBMIT_MUSIC)).toHaveLength(2);
+});
+
 test('relays that answer code: 1 work the same', async () => {
 	ctx.sandbox.setSunoCode(1);
 	const result = await song({ description: 'code one' });
