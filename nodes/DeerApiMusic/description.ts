@@ -89,17 +89,9 @@ const songProperties: INodeProperties[] = [
 		default: '',
 		typeOptions: { rows: 6 },
 		placeholder: '[Verse]\nMorning light on the kitchen table...\n[Chorus]\n...',
-		description: 'The words to sing, with [Verse], [Chorus] and [Bridge] tags where you want them (prompt). Required unless Instrumental is on.',
-		displayOptions: { show: songIn('custom') },
-	},
-	{
-		displayName: 'Lyrics',
-		name: 'lyrics',
-		type: 'string',
-		default: '',
-		typeOptions: { rows: 6 },
-		description: 'The words for the continuation (prompt); empty lets Suno go on without new lyrics',
-		displayOptions: { show: songIn('continue') },
+		description:
+			'The words to sing, with [Verse], [Chorus] and [Bridge] tags where you want them (prompt). From Lyrics: required unless Instrumental is on. Continue a Clip: the words of the continuation, or empty.',
+		displayOptions: { show: songIn('custom', 'continue') },
 	},
 	{
 		displayName: 'Clip ID',
