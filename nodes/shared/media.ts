@@ -1,12 +1,13 @@
 import type { Readable } from 'node:stream';
 
+import { sniffAudioType, WEBM } from './audio';
 import { bodyShape, RelayDownloadError, type DownloadStream, type RelayClient } from './transport';
 
 /**
- * The pictures and videos models answer with: the links in a reply, the file type and size read
- * from the bytes, and the one download path (the relay client's `download`, never with the key).
+ * The pictures, videos and songs models answer with: the links in a reply, the file type and size
+ * read from the bytes, and the one download path (the relay client's `download`, never with the key).
  */
-export type MediaKind = 'image' | 'video';
+export type MediaKind = 'image' | 'video' | 'audio';
 
 export interface MediaType {
 	mimeType: string;
@@ -145,9 +146,21 @@ const QUICKTIME_ATOMS = new Set(['moov', 'mdat', 'wide', 'free', 'skip']);
 // HEIF / AVIF still images share the ISO container.
 const ISO_IMAGE_BRANDS = new Set(['avif', 'avis', 'heic', 'heix', 'hevc', 'mif1', 'msf1']);
 
-/** The file type from the first bytes, image or video, whatever a server's content-type claims. */
+/**
+ * The file type from the first bytes, image, video or audio, whatever a server's content-type
+ * claims. Audio is audio.ts's reading (WAV, FLAC, Ogg, M4A, MPEG frames); an MP4 or WebM that
+ * does not say it holds only sound is a video.
+ */
 export function sniffMediaType(bytes: Buffer): MediaType | undefined {
+	const audio = sniffAudioType(bytes);
+	if (audio && audio !== WEBM && audio.mimeType.startsWith('audio/')) return { kind: 'audio', ...audio };
 	return SIGNATURES.find((signature) => signature.matches(bytes))?.type;
+}
+
+/** What a file of these kinds is called in a message: "an image", "an image or a video", "audio". */
+function describeKinds(kinds: readonly MediaKind[]): string {
+	const names: Record<MediaKind, string> = { image: 'an image', video: 'a video', audio: 'audio' };
+	return kinds.map((kind) => names[kind]).join(' or ');
 }
 
 /** The image format from the file's first bytes; undefined for anything else, videos included. */
@@ -231,7 +244,7 @@ export function mediaTypeOf(
 	const kinds = options.kinds ?? ['image'];
 	const type = sniffMediaType(head);
 	if (!type || !kinds.includes(type.kind)) {
-		throw new NotMediaError(source, options.contentType, head, kinds.length > 1 ? 'an image or a video' : `a${kinds[0] === 'image' ? 'n' : ''} ${kinds[0]}`);
+		throw new NotMediaError(source, options.contentType, head, describeKinds(kinds));
 	}
 	return type;
 }
