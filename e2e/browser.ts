@@ -61,8 +61,17 @@ async function signIn(page: Page, baseUrl: string): Promise<void> {
 
 /** Names the node panel lists after typing the search, once the list has settled. */
 async function searchNodePanel(page: Page): Promise<string[]> {
-	const bar = await waitForTestId(page, 'node-creator-search-bar');
-	await bar.click();
+	// The panel slides in and re-renders as it opens: a search bar found mid-way may not take a
+	// click yet ("not clickable"), so it is looked up again until it does.
+	for (let attempt = 1; ; attempt++) {
+		try {
+			await (await waitForTestId(page, 'node-creator-search-bar')).click();
+			break;
+		} catch (error) {
+			if (attempt === 5) throw error;
+			await sleep(600);
+		}
+	}
 	await page.keyboard.type(SEARCH, { delay: 40 });
 	await sleep(1500);
 	return page.$$eval('[data-test-id="node-creator"] [data-test-id="node-creator-item-name"]', (items) =>
@@ -112,7 +121,13 @@ export async function checkEditor(report: Report, n8n: N8nInstance, rest: RestSe
 		/** Opens the node panel the way `open` does, searches, and checks every node is listed. */
 		const searchFrom = (where: string, screenshot: string, open: () => Promise<void>) =>
 			report.check(`editor: node panel, ${where}: "${SEARCH}" finds every node`, column, async () => {
-				await open();
+				try {
+					await open();
+				} catch (error) {
+					// What the page showed when the panel could not be opened.
+					await shot(page, `${screenshot}-failed`);
+					throw error;
+				}
 				const found = await searchNodePanel(page);
 				await shot(page, screenshot);
 				await closeNodePanel(page);
