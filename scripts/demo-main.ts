@@ -14,8 +14,7 @@ import { performance } from 'node:perf_hooks';
 
 import type { ITaskData, IWorkflowBase } from 'n8n-workflow';
 
-import { sniffAudioType } from '../nodes/shared/audio';
-import { imageDimensions, sniffImageType } from '../nodes/shared/media';
+import { imageDimensions, sniffAudioType, sniffImageType } from '../nodes/shared/transport/file-types';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { usesN8nAiNodes } from '../test/support/ai-nodes';
 import { createHarness, type WorkflowHarness, type WorkflowRunResult } from '../test/support/workflow';

@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import type { IWorkflowBase } from 'n8n-workflow';
 
-import { sniffAudioType } from '../../nodes/shared/audio';
+import { sniffAudioType } from '../../nodes/shared/transport/file-types';
 import { readImageInfo, startSandbox } from '../../sandbox';
 import { usesN8nAiNodes } from '../support/ai-nodes';
 

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import { FIRST_N8N_WITH_AI_SDK, MISSING_AI_SDK_MESSAGE } from '../../nodes/DeerApiChatModel/sdk';
-import { classifyModel } from '../../nodes/shared/model-kinds';
+import { classifyModel } from '../../nodes/shared/transport/model-kinds';
 import { readImageInfo, SANDBOX_ACCOUNTS, SANDBOX_QUOTA_PER_USD, type ImageInfo, type RecordedRequest, type SandboxModel } from '../../sandbox';
 
 export interface BinarySummary {

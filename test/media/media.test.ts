@@ -1,5 +1,6 @@
 /** File types from bytes and the links of media answers, on real files from the sandbox. */
-import { findMediaUrls, sniffImageType, sniffMediaType } from '../../nodes/shared/media';
+import { sniffImageType, sniffMediaType } from '../../nodes/shared/transport/file-types';
+import { findMediaUrls } from '../../nodes/shared/transport/media-links';
 import { encodeImage, videoClip } from '../../sandbox';
 
 const iso = (brand: string) => Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from(`ftyp${brand}\0\0\0\0isom`, 'latin1')]);

@@ -1,6 +1,6 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import { imageDimensions, sniffImageType, type Image, type Media } from '../media';
+import { imageDimensions, sniffImageType, type Image, type Media } from '../transport/file-types';
 import { invalidParameter } from './errors';
 
 /**

@@ -11,7 +11,7 @@ import {
 } from './answers';
 import { callApi, formPost, jsonPost, transcriptionPost } from './call';
 import { assembleChat } from './chat-assembler';
-import { openChatStream } from './chat-stream';
+import { openChatStream } from './streaming';
 import { Connection } from './connection';
 import { download } from './download';
 import { lookUpQuota } from './quota-lookup';
@@ -29,7 +29,7 @@ import type {
 	StreamCallOptions,
 	TranscriptionAnswer,
 	TranscriptionCallOptions,
-} from './options';
+} from './client-types';
 import type {
 	BillingSubscription,
 	BillingUsage,

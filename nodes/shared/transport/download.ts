@@ -4,7 +4,7 @@ import { USER_AGENT } from './connection';
 import { redirectingDispatcher } from './dispatcher';
 import { RelayApiError, RelayDownloadError, RelayError, RelayTimeoutError, type DownloadFailure } from './errors';
 import { contentLength, contentType } from './headers';
-import type { Download, DownloadOptions } from './options';
+import type { Download, DownloadOptions } from './client-types';
 import { withRetries } from './retry';
 import { redactError } from './secret';
 import { send, type Outgoing } from './send';

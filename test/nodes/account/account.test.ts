@@ -9,7 +9,7 @@ import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-w
 
 import { DeerApiRelayApi } from '../../../credentials/DeerApiRelayApi.credentials';
 import { DeerApiAccount } from '../../../nodes/DeerApiAccount/DeerApiAccount.node';
-import { QUOTA_UNIT_NOTE } from '../../../nodes/shared/balance';
+import { QUOTA_UNIT_NOTE } from '../../../nodes/shared/transport/balance';
 import { startSandbox, type RecordedRequest, type Sandbox } from '../../../sandbox';
 import { createHarness, singleNodeWorkflow, type WorkflowRunResult } from '../../support/workflow';
 

@@ -1,5 +1,5 @@
-import { sniffAudioType } from '../../../nodes/shared/audio';
-import { decodeEmbedding } from '../../../nodes/shared/embeddings';
+import { sniffAudioType } from '../../../nodes/shared/transport/file-types';
+import { decodeEmbedding } from '../../../nodes/DeerApiEmbeddings/vectors';
 import { encodeSpeech, SPEECH_FORMATS } from '../../../sandbox/audio-bytes';
 
 describe('sniffAudioType', () => {
@@ -11,18 +11,18 @@ describe('sniffAudioType', () => {
 		['wav', 'audio/wav', 'wav'],
 	])('tells %s by its bytes (ID3 tags skipped)', (format, mimeType, extension) => {
 		const bytes = encodeSpeech(format as (typeof SPEECH_FORMATS)[number], 'some words', 0.3);
-		expect(sniffAudioType(bytes)).toEqual({ mimeType, extension });
+		expect(sniffAudioType(bytes)).toEqual({ kind: 'audio', mimeType, extension });
 	});
 
 	it('tells MP3 frames without a tag, Ogg Vorbis, M4A, MP4 and WebM', () => {
 		const mp3 = Buffer.concat([Buffer.from([0xff, 0xfb, 0x90, 0xc4]), Buffer.alloc(40)]);
 		expect(sniffAudioType(mp3)?.extension).toBe('mp3');
 		const vorbis = Buffer.concat([Buffer.from('OggS'), Buffer.alloc(24), Buffer.from('\x01vorbis'), Buffer.alloc(20)]);
-		expect(sniffAudioType(vorbis)).toEqual({ mimeType: 'audio/ogg', extension: 'ogg' });
+		expect(sniffAudioType(vorbis)).toEqual({ kind: 'audio', mimeType: 'audio/ogg', extension: 'ogg' });
 		const m4a = Buffer.concat([Buffer.from([0, 0, 0, 0x20]), Buffer.from('ftypM4A '), Buffer.alloc(20)]);
-		expect(sniffAudioType(m4a)).toEqual({ mimeType: 'audio/mp4', extension: 'm4a' });
+		expect(sniffAudioType(m4a)).toEqual({ kind: 'audio', mimeType: 'audio/mp4', extension: 'm4a' });
 		const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 0x20]), Buffer.from('ftypisom'), Buffer.alloc(20)]);
-		expect(sniffAudioType(mp4)).toEqual({ mimeType: 'video/mp4', extension: 'mp4' });
+		expect(sniffAudioType(mp4)).toEqual({ kind: 'audio', mimeType: 'video/mp4', extension: 'mp4' });
 		const webm = Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3]), Buffer.alloc(20)]);
 		expect(sniffAudioType(webm)?.extension).toBe('webm');
 	});
