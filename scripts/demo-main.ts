@@ -16,8 +16,8 @@ import type { ITaskData, IWorkflowBase } from 'n8n-workflow';
 
 import { imageDimensions, sniffAudioType, sniffImageType } from '../nodes/shared/transport/file-types';
 import { startSandbox, type Sandbox } from '../sandbox';
-import { usesN8nAiNodes } from '../test/support/ai-nodes';
-import { createHarness, type WorkflowHarness, type WorkflowRunResult } from '../test/support/workflow';
+import { usesN8nAiNodes } from '../harness/ai-nodes';
+import { createHarness, type WorkflowHarness, type WorkflowRunResult } from '../harness/workflow';
 import {
 	OUR_TYPES,
 	clip,

@@ -7,7 +7,7 @@ import type { IWorkflowBase } from 'n8n-workflow';
 
 import { sniffAudioType } from '../../nodes/shared/transport/file-types';
 import { readImageInfo, startSandbox } from '../../sandbox';
-import { usesN8nAiNodes } from '../support/ai-nodes';
+import { usesN8nAiNodes } from '../../harness/ai-nodes';
 
 const root = path.resolve(__dirname, '../..');
 // Generous: in a fresh clone the first demo run builds the sandbox and the demo itself (tsc).

@@ -1,6 +1,33 @@
-import { sniffAudioType } from '../../../nodes/shared/transport/file-types';
-import { decodeEmbedding } from '../../../nodes/DeerApiEmbeddings/vectors';
-import { encodeSpeech, SPEECH_FORMATS } from '../../../sandbox/audio-bytes';
+/** File types from bytes (images, videos, audio) and the links of media answers, on real files from the sandbox. */
+import { sniffAudioType, sniffImageType, sniffMediaType } from '../../nodes/shared/transport/file-types';
+import { findMediaUrls } from '../../nodes/shared/transport/media-links';
+import { encodeImage, videoClip } from '../../sandbox';
+import { encodeSpeech, SPEECH_FORMATS } from '../../sandbox/audio-bytes';
+
+const iso = (brand: string) => Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from(`ftyp${brand}\0\0\0\0isom`, 'latin1')]);
+
+test('videos by their bytes: MP4, QuickTime, WebM; ISO still images are not videos', () => {
+	expect(sniffMediaType(videoClip('mp4'))).toEqual({ kind: 'video', mimeType: 'video/mp4', extension: 'mp4' });
+	expect(sniffMediaType(videoClip('mov'))).toEqual({ kind: 'video', mimeType: 'video/quicktime', extension: 'mov' });
+	expect(sniffMediaType(videoClip('webm'))).toEqual({ kind: 'video', mimeType: 'video/webm', extension: 'webm' });
+	expect(sniffMediaType(iso('mp42'))?.mimeType).toBe('video/mp4');
+	expect(sniffMediaType(iso('avif'))).toEqual({ kind: 'image', mimeType: 'image/avif', extension: 'avif' });
+	expect(sniffMediaType(iso('heic'))).toBeUndefined();
+	// Image callers never get a video.
+	expect(sniffImageType(videoClip('mp4'))).toBeUndefined();
+	expect(sniffImageType(encodeImage('png', { width: 2, height: 2, rgb: [0, 0, 0] }))?.kind).toBe('image');
+});
+
+test('the links of a video reply: watch and download are one file, progress and quoted lines are skipped', () => {
+	const reply = [
+		'> 🏃 Progress 12%...[100%](https://relay.example/progress/1)',
+		'[▶️ Watch online](https://cdn.example/v/abc) | [⏬ Download video](https://cdn.example/v/abc)',
+		'Also at https://cdn.example/v/abc.mp4.',
+	].join('\n\n');
+	expect(findMediaUrls(reply)).toEqual(['https://cdn.example/v/abc', 'https://cdn.example/v/abc.mp4']);
+	expect(findMediaUrls(reply, { links: false })).toEqual([]);
+	expect(findMediaUrls('![cover](data:video/mp4;base64,AAAA)')).toEqual(['data:video/mp4;base64,AAAA']);
+});
 
 describe('sniffAudioType', () => {
 	it.each([
@@ -34,22 +61,5 @@ describe('sniffAudioType', () => {
 		expect(sniffAudioType(Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'))).toBeUndefined();
 		expect(sniffAudioType(Buffer.concat([Buffer.from('ID3'), Buffer.from([4, 0, 0, 0, 0, 0, 10]), Buffer.alloc(10)]))).toBeUndefined();
 		expect(sniffAudioType(Buffer.alloc(4))).toBeUndefined();
-	});
-});
-
-describe('decodeEmbedding', () => {
-	it('passes number arrays through and decodes base64 little-endian float32', () => {
-		expect(decodeEmbedding([0.25, -1])).toEqual([0.25, -1]);
-		const bytes = Buffer.alloc(12);
-		[0.5, -0.25, 3].forEach((value, i) => bytes.writeFloatLE(value, i * 4));
-		expect(decodeEmbedding(bytes.toString('base64'))).toEqual([0.5, -0.25, 3]);
-	});
-
-	it('refuses what is neither', () => {
-		expect(decodeEmbedding(['0.5'])).toBeUndefined();
-		expect(decodeEmbedding('')).toBeUndefined();
-		expect(decodeEmbedding(Buffer.alloc(6).toString('base64'))).toBeUndefined();
-		expect(decodeEmbedding({})).toBeUndefined();
-		expect(decodeEmbedding(undefined)).toBeUndefined();
 	});
 });
