@@ -11,14 +11,9 @@
  *   node --expose-gc build/bench/images.js probe <url> <warm-up url> <key> <filesystem|memory>
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { Container } from '@n8n/di';
-import { BinaryDataService } from 'n8n-core';
-
+import { useBinaryMode, type BinaryMode } from './lib/binary-mode';
 import { childEnv } from './lib/env';
 import { gc, MemorySampler, peakRss } from './lib/memory';
 import { byId, credentialsFor, IMAGE_TYPE, packageDir, packageHarness, singleNodeWorkflow } from './lib/package';
@@ -29,8 +24,6 @@ import { mb, median, nowMs, ratio } from './lib/stats';
 const IMAGE_BYTES = Number(process.env.BENCH_IMAGE_BYTES ?? 4 * 1024 * 1024);
 const IMAGES = 4;
 const PROBES = Number(process.env.BENCH_IMAGE_PROBES ?? 5);
-
-type BinaryMode = 'filesystem' | 'memory';
 
 interface ProbeResult {
 	decodedBytes: number;
@@ -43,25 +36,6 @@ interface ProbeResult {
 	retainedWithOutput: number;
 	baselineRss: number;
 	marks?: unknown[];
-}
-
-/**
- * n8n 2.x keeps binary data in files by default (N8N_DEFAULT_BINARY_DATA_MODE=filesystem; database
- * in queue mode); the harness keeps it inline as base64 (n8n's old in-memory "default" mode).
- * "filesystem" turns this process's BinaryDataService into n8n's filesystem one, in a temp folder.
- */
-async function useBinaryMode(mode: BinaryMode): Promise<() => void> {
-	if (mode === 'memory') return () => {};
-	const service = Container.get(BinaryDataService) as unknown as {
-		config: { mode: string; localStoragePath: string; availableModes: string[] };
-		init(): Promise<void>;
-	};
-	const storagePath = mkdtempSync(path.join(tmpdir(), 'deerapi-bench-binary-'));
-	service.config.mode = 'filesystem';
-	service.config.availableModes = ['filesystem'];
-	service.config.localStoragePath = storagePath;
-	await service.init();
-	return () => rmSync(storagePath, { recursive: true, force: true });
 }
 
 async function probe(url: string, warmUrl: string, apiKey: string, mode: BinaryMode): Promise<void> {

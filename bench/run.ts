@@ -2,8 +2,9 @@
  * `npm run bench`: every benchmark, each in its own process (node --expose-gc), against the sandbox
  * relay on loopback; prints one table. Not part of `npm test`.
  *
- *   node build/bench/run.js [--only overhead,streaming,throughput,images,load,embeddings] [--json file] [--markdown file]
+ *   node build/bench/run.js [--only overhead,streaming,throughput,images,load,embeddings,videos] [--json file] [--markdown file]
  *   node build/bench/run.js --real-n8n   the throughput in real n8n 2.40.7 instead (real-n8n.ts; the e2e tier's install)
+ *   node build/bench/run.js --only videos-real   video tasks in real n8n 2.40.7 beside n8n's OpenAI node (videos-real.ts)
  *
  * Environment: BENCH_PACKAGE_DIR (another built package folder, e.g. an experimental copy),
  * BENCH_TRANSPORT (another compiled transport folder, for 2 and 3), BENCH_PROFILE (a folder:
@@ -18,9 +19,10 @@ import { childEnv } from './lib/env';
 import { describeMachine, type Machine } from './lib/machine';
 import { RESULT_PREFIX, type BenchReport, type BenchRow } from './lib/report';
 
-const BENCHES = ['throughput', 'overhead', 'streaming', 'images', 'load', 'embeddings'];
-/** Run only when asked (--real-n8n or --only): it needs the e2e tier's n8n install. */
+const BENCHES = ['throughput', 'overhead', 'streaming', 'images', 'load', 'embeddings', 'videos'];
+/** Run only when asked (--real-n8n or --only): they need the e2e tier's n8n install. */
 const REAL_N8N = 'real-n8n';
+const VIDEOS_REAL = 'videos-real';
 /** A bench that runs longer than this is stopped (the whole run must end by itself). */
 const BENCH_TIMEOUT_MS = 6 * 60_000;
 /** Real n8n may install itself first (cold: several minutes). */
@@ -43,7 +45,7 @@ function runBench(name: string): Promise<BenchReport> {
 		child.stdout.on('data', (chunk: Buffer) => {
 			stdout += chunk.toString();
 		});
-		const timeoutMs = name === REAL_N8N ? REAL_N8N_TIMEOUT_MS : BENCH_TIMEOUT_MS;
+		const timeoutMs = name === REAL_N8N || name === VIDEOS_REAL ? REAL_N8N_TIMEOUT_MS : BENCH_TIMEOUT_MS;
 		const timer = setTimeout(() => {
 			process.stderr.write(`  ${name}: over ${timeoutMs / 60000} min, stopping it\n`);
 			// SIGTERM first: real-n8n stops the n8n it started on the way out.
@@ -107,7 +109,7 @@ function machineLines(machine: Machine): string[] {
 async function main(): Promise<void> {
 	const only = option('only')?.split(',').map((s) => s.trim());
 	const selected = only
-		? [...BENCHES, REAL_N8N].filter((name) => only.includes(name))
+		? [...BENCHES, REAL_N8N, VIDEOS_REAL].filter((name) => only.includes(name))
 		: process.argv.includes(`--${REAL_N8N}`)
 			? [REAL_N8N]
 			: BENCHES;

@@ -3,7 +3,8 @@
  * runs it. Postgres and Redis (Debian's packages, this test's own processes), a main instance
  * that takes the webhooks and two `n8n worker`s that run the executions, all on one user folder
  * (one .n8n/nodes, as a shared mount), the sandbox relay at 100 ms. Results are read back from
- * Postgres, binary data included (n8n's `database` mode).
+ * Postgres, binary data included (n8n's `database` mode). The video examples' tasks outlast a
+ * worker's job lock (JOB_LOCK), so the lock must be renewed while a node waits.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,17 @@ const BATCH_WORKFLOW_ID = 'e2eQueueBatch001';
 /** Longer runs for the kill: one request at a time, so each execution lasts 50 x 100 ms. */
 const KILL = { executions: 6, items: 50, maxConcurrency: 1 };
 const KILL_WORKFLOW_ID = 'e2eQueueKill0001';
+/**
+ * Bull's job lock in this run. n8n 2.40.7's own defaults (@n8n/config ScalingModeConfig, read by
+ * ScalingService.setupQueue): lock 60 s (QUEUE_WORKER_LOCK_DURATION), renewed every 10 s
+ * (QUEUE_WORKER_LOCK_RENEW_TIME), stalled-job check every 30 s (QUEUE_WORKER_STALLED_INTERVAL), and
+ * maxStalledCount 0: a job whose lock lapsed is failed, never retried. Shorter here so that a
+ * killed worker's jobs are noticed within the test.
+ */
+const JOB_LOCK = { durationMs: 10_000, renewMs: 5_000, stalledIntervalMs: 10_000 };
+/** A video task lasts past the lock and a stalled-job check after it: only a renewed lock keeps its job. */
+const VIDEO_TASK_MS = JOB_LOCK.durationMs + JOB_LOCK.stalledIntervalMs + 5_000;
+const VIDEO_NODE_TYPE = 'n8n-nodes-deerapi-relay.deerApiVideo';
 
 export interface QueueOptions {
 	runDir: string;
@@ -196,7 +208,7 @@ export async function runQueue(report: Report, options: QueueOptions): Promise<v
 	const installed = await report.check('install n8n 2.x (cache reused when complete)', column, async () => ensureLine(line));
 	if (!installed) return;
 	const responses: ResponseLogEntry[] = [];
-	const sandbox = await startSandbox({ apiKey, latencyMs: LATENCY_MS, onResponse: (entry) => responses.push(entry) });
+	const sandbox = await startSandbox({ apiKey, latencyMs: LATENCY_MS, videoTaskMs: VIDEO_TASK_MS, onResponse: (entry) => responses.push(entry) });
 	let postgres: Postgres | undefined;
 	let redis: Redis | undefined;
 	let n8n: N8nInstance | undefined;
@@ -215,10 +227,9 @@ export async function runQueue(report: Report, options: QueueOptions): Promise<v
 				EXECUTIONS_MODE: 'queue',
 				// Binary data where main and every worker read it without a shared disk or S3 licence.
 				N8N_DEFAULT_BINARY_DATA_MODE: 'database',
-				// Bull's lock and stalled-job check at 10 s instead of 30 s, so a killed worker's jobs are noticed within the test.
-				QUEUE_WORKER_LOCK_DURATION: '10000',
-				QUEUE_WORKER_LOCK_RENEW_TIME: '5000',
-				QUEUE_WORKER_STALLED_INTERVAL: '10000',
+				QUEUE_WORKER_LOCK_DURATION: String(JOB_LOCK.durationMs),
+				QUEUE_WORKER_LOCK_RENEW_TIME: String(JOB_LOCK.renewMs),
+				QUEUE_WORKER_STALLED_INTERVAL: String(JOB_LOCK.stalledIntervalMs),
 			},
 		});
 		const instance = n8n;
@@ -247,6 +258,7 @@ export async function runQueue(report: Report, options: QueueOptions): Promise<v
 		});
 		if (!started) return;
 
+		const videoRuns: Array<{ file: string; stored: StoredExecution; submits: number }> = [];
 		for (const file of exampleFiles()) {
 			await report.check(`example ${file} (webhook on main, run by a worker, read from Postgres)`, column, async () => {
 				sandbox.clearRequests();
@@ -264,9 +276,34 @@ export async function runQueue(report: Report, options: QueueOptions): Promise<v
 					requests: [...sandbox.requests],
 					models: DEFAULT_MODELS,
 				});
+				if (readExample(file).nodes.some((node) => node.type === VIDEO_NODE_TYPE)) {
+					videoRuns.push({ file, stored, submits: sandbox.requests.filter((request) => request.method === 'POST').length });
+				}
 				return `execution ${stored.id} on worker ${worker}`;
 			});
 		}
+
+		await report.check(
+			`video tasks of ${VIDEO_TASK_MS / 1000} s outlast the job lock (${JOB_LOCK.durationMs / 1000} s, renewed every ${JOB_LOCK.renewMs / 1000} s, stalled check every ${JOB_LOCK.stalledIntervalMs / 1000} s): each run once, on one worker, no stalled-job retry`,
+			column,
+			async () => {
+				if (videoRuns.length === 0) throw new Error('no video example ran');
+				const logs = [...workers.map((worker) => worker.logFile), instance.logFile].filter((file) => existsSync(file)).map((file) => readFileSync(file, 'utf8'));
+				// Bull's word for a job whose lock lapsed ("job stalled more than maxStalledCount"); not "InstalledNode...".
+				const stalled = logs.flatMap((log) => log.split('\n').filter((line) => /\bstalled\b/i.test(line)));
+				if (stalled.length) throw new Error(`n8n logged a stalled job: ${stalled[0].slice(0, 300)}`);
+				return videoRuns
+					.map(({ file, stored, submits }) => {
+						const ranMs = Date.parse(stored.stoppedAt ?? '') - Date.parse(stored.startedAt ?? '');
+						if (!(ranMs > JOB_LOCK.durationMs + JOB_LOCK.stalledIntervalMs)) throw new Error(`${file}: execution ${stored.id} ran ${ranMs} ms, not past the lock and a stalled check`);
+						const starts = logs.reduce((count, log) => count + [...log.matchAll(new RegExp(`Worker started execution ${stored.id} \\(`, 'g'))].length, 0);
+						if (starts !== 1) throw new Error(`${file}: execution ${stored.id} was started ${starts} times by the workers`);
+						const items = readExample(file).nodes.some((node) => node.name === 'Products') ? 'one submit per product' : 'one submit';
+						return `${file}: execution ${stored.id} ${stored.status} after ${(ranMs / 1000).toFixed(1)} s, started once, ${submits} submits (${items})`;
+					})
+					.join('; ');
+			},
+		);
 
 		await report.check(`${BATCH.executions} executions x ${BATCH.items} Chat items at once: every item answered once, in order`, column, async () => {
 			sandbox.clearRequests();

@@ -13,7 +13,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { FIRST_N8N_WITH_AI_SDK, MISSING_AI_SDK_MESSAGE } from '../nodes/DeerApiChatModel/sdk';
 import { classifyModel } from '../nodes/shared/transport/model-kinds';
-import { readImageInfo, SANDBOX_ACCOUNTS, SANDBOX_QUOTA_PER_USD, type ImageInfo, type RecordedRequest, type SandboxModel } from '../sandbox';
+import { readImageInfo, SANDBOX_ACCOUNTS, SANDBOX_QUOTA_PER_USD, taggedClip, type ImageInfo, type RecordedRequest, type SandboxModel } from '../sandbox';
 
 export interface BinarySummary {
 	mimeType: string;
@@ -201,10 +201,7 @@ function visionFromBinary(result: NormalisedResult, context: ExampleContext): vo
 }
 
 async function editProductPhoto(result: NormalisedResult, context: ExampleContext): Promise<void> {
-	const assignments = (
-		nodeNamed(context.workflow, 'Product Photo').parameters.assignments as { assignments: Array<{ name: string; value: string }> }
-	).assignments;
-	const photo = Buffer.from(assignments.find((a) => a.name === 'photoBase64')!.value, 'base64');
+	const photo = examplePhoto(context.workflow);
 	assert.deepEqual(readImageInfo(photo), { format: 'png', width: 96, height: 128 });
 
 	const edits = requestsTo(context, '/v1/images/edits');
@@ -232,6 +229,85 @@ async function editProductPhoto(result: NormalisedResult, context: ExampleContex
 	assert.deepEqual(edited.image, { format: 'png', width: 96, height: 128 });
 	assert.equal(item.json.fileSize, edited.fileSize);
 	assert.notEqual(edited.sha256, sha256(photo), 'the picture was changed');
+}
+
+/** The photo an example carries as base64 in a Set node (examples 05 and 10). */
+function examplePhoto(workflow: ExampleWorkflow): Buffer {
+	const assignments = (nodeNamed(workflow, 'Product Photo').parameters.assignments as { assignments: Array<{ name: string; value: string }> }).assignments;
+	return Buffer.from(assignments.find((a) => a.name === 'photoBase64')!.value, 'base64');
+}
+
+/** A finished video item: the sandbox's video of that task, whole, as binary `property`. */
+function checkVideoItem(item: ItemSummary, property: string, what: string): string {
+	const taskId = String(item.json.taskId);
+	const served = taggedClip(taskId);
+	assert.equal(item.json.done, true, `${what}: done`);
+	assert.equal(item.json.timedOut, false, `${what}: not timed out`);
+	assert.equal(item.json.status, 'completed', `${what}: status completed`);
+	assert.equal(item.json.mimeType, 'video/mp4', `${what}: an MP4 by its bytes`);
+	assert.equal(item.json.fileSize, served.length, `${what}: fileSize`);
+	const video = item.binary[property];
+	assert.ok(video, `${what}: the video is binary "${property}"`);
+	assert.equal(video.mimeType, 'video/mp4');
+	assert.equal(video.fileName, `${taskId}.mp4`);
+	assert.equal(video.sha256, sha256(served), `${what}: the bytes the relay served for task ${taskId}`);
+	return taskId;
+}
+
+async function productPhotoToClip(result: NormalisedResult, context: ExampleContext): Promise<void> {
+	const photo = examplePhoto(context.workflow);
+	const node = nodeNamed(context.workflow, 'Make a Clip');
+	const submits = context.requests.filter((request) => request.method === 'POST');
+	assert.deepEqual(submits.map((request) => request.path), ['/v1/videos'], 'one submit, OpenAI Videos format');
+	const parts = submits[0].parts ?? [];
+	const field = (name: string) => parts.find((part) => part.name === name)?.value;
+	assert.equal(field('model'), 'veo3-fast');
+	assert.equal(field('prompt'), node.parameters.prompt);
+	assert.equal(field('seconds'), '8');
+	assert.equal(field('size'), '1280x720');
+	assert.deepEqual(
+		parts.filter((part) => part.name === 'input_reference').map(({ fileName, contentType, size }) => ({ fileName, contentType, size })),
+		[{ fileName: 'product.png', contentType: 'image/png', size: photo.length }],
+		'the photo goes as the first frame',
+	);
+
+	const [item] = itemsOf(result, 'Make a Clip');
+	assert.equal(itemsOf(result, 'Make a Clip').length, 1);
+	const taskId = checkVideoItem(item, 'clip', 'the clip');
+	assert.equal(item.json.model, 'veo3-fast');
+	assert.ok(requestsTo(context, `/v1/videos/${taskId}`).length >= 1, 'the task was polled');
+	const content = requestsTo(context, `/v1/videos/${taskId}/content`);
+	assert.equal(content.length, 1, 'the video from the relay content route, once');
+	assert.match(String(content[0].headers.authorization), /^Bearer /, 'the content route gets the key');
+}
+
+async function manyClipsAtOnce(result: NormalisedResult, context: ExampleContext): Promise<void> {
+	const products = (JSON.parse(String(nodeNamed(context.workflow, 'Products').parameters.jsonOutput)) as { products: Array<{ name: string; look: string }> }).products;
+	assert.ok(products.length >= 3, 'the example has several products');
+	const submits = requestsTo(context, '/v1/video/generations');
+	assert.equal(submits.length, products.length, 'one task per product');
+	for (const product of products) {
+		const body = submits.find((request) => String(request.body.prompt).includes(`"${product.name}"`))?.body;
+		assert.ok(body, `a task for ${product.name}`);
+		assert.equal(body.model, 'kling-v1');
+		assert.equal(body.duration, 5);
+		assert.equal(body.size, '16:9');
+		assert.ok(String(body.prompt).includes(product.look));
+	}
+	const downloads = context.requests.filter((request) => request.path.startsWith('/files/videos/'));
+	assert.equal(downloads.length, products.length, 'each clip downloaded once, from its link');
+	assert.ok(downloads.every((request) => request.headers.authorization === undefined), 'links are fetched without the key');
+	// Side by side: every task was submitted before the first clip was fetched.
+	assert.ok(Math.max(...submits.map((r) => r.receivedAt)) <= Math.min(...downloads.map((r) => r.receivedAt)), 'all submitted before any download');
+
+	const items = itemsOf(result, 'Clip per Product');
+	assert.equal(items.length, products.length);
+	const taskIds = items.map((item, index) => {
+		assert.ok(String(item.json.prompt).includes(`"${products[index].name}"`), `item ${index} is ${products[index].name}'s, in input order`);
+		assert.equal(item.json.apiFormat, 'new-api');
+		return checkVideoItem(item, 'data', products[index].name);
+	});
+	assert.equal(new Set(taskIds).size, products.length, 'a task of its own for each');
 }
 
 export function cosineSimilarity(a: number[], b: number[]): number {
@@ -462,6 +538,8 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 	'08-agent-calculator.json': agentCalculator,
 	'09-agent-reasoning-two-tool-turns.json': agentReasoningTwoTurns,
 	'12-low-balance-alert.json': lowBalanceAlert,
+	'10-product-photo-to-clip.json': productPhotoToClip,
+	'11-many-clips-at-once.json': manyClipsAtOnce,
 };
 
 /** The check for an example file; throws when the example has none. */

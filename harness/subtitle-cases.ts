@@ -53,9 +53,23 @@ function casesOf(description: INodeTypeDescription): CaseOfType[] {
 		const cases: CaseOfType[] = [
 			{ label: 'fresh', parameters: {}, expected: modelSubtitle(description, defaultId, operation?.default) },
 		];
+		// Audio has a Model field per operation; a task node's Get has none.
+		const models = description.properties.filter((candidate) => candidate.name === 'model');
+		const modelShownFor = (value: unknown) =>
+			value === undefined ||
+			models.some((candidate) => {
+				const shown = candidate.displayOptions?.show?.operation;
+				return !shown || shown.includes(value as string);
+			});
+		for (const value of operations.filter((candidate) => !modelShownFor(candidate))) {
+			// An operation without a model (a task node's Get) shows the task it looks up.
+			const taskId = 'task_subtitle0001';
+			if (!property(description, 'taskId')) throw new Error(`${description.name}: no subtitle case for operation ${String(value)}`);
+			cases.push({ label: `operation ${String(value)}`, parameters: { operation: value as string, taskId }, expected: modelSubtitle(description, taskId, value) });
+		}
 		for (const mode of model.modes) {
 			const chosen = chosenModel(mode.name);
-			for (const value of operations) {
+			for (const value of operations.filter(modelShownFor)) {
 				cases.push({
 					label: `model ${mode.displayName}${value === undefined ? '' : `, ${String(value)}`}`,
 					parameters: { model: chosen.value, ...(value === undefined ? {} : { operation: value as string }) },

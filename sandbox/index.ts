@@ -6,7 +6,8 @@
 export { startSandbox } from './server';
 export type { ResponseLogEntry, SandboxServerOptions } from './server';
 export type { Fault, RecordedPart, RecordedRequest, Sandbox, SandboxModel, SandboxOptions } from './types';
+export { FAIL_REASON as VIDEO_FAIL_REASON, type VideoTask } from './videos';
 export { DEFAULT_MODELS } from './models';
 export { SANDBOX_ACCOUNTS, SANDBOX_QUOTA_PER_USD, type AccountKind, type AccountRoutes, type SandboxAccount } from './account';
 export { encodeImage, pngHasAlpha, readImageInfo, type ImageInfo, type ImageFormat } from './image-bytes';
-export { videoClip, VIDEO_MIME_TYPES, type VideoFormat } from './video-bytes';
+export { paddedClip, taggedClip, videoClip, VIDEO_MIME_TYPES, type VideoFormat } from './video-bytes';

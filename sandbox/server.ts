@@ -15,6 +15,7 @@ import { defaultErrorBody, htmlErrorPage, newRequestId, relayError } from './rel
 import { json, raw, writeResult, type RouteResult } from './responses';
 import type { RouteContext, SandboxState } from './state';
 import type { Fault, RecordedRequest, Sandbox, SandboxOptions } from './types';
+import { DEFAULT_VIDEO_TASK_MS, isVideoRoute, routeVideo, videoFile, VideoTaskStore } from './videos';
 
 export interface ResponseLogEntry {
 	method: string;
@@ -50,6 +51,8 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		toolCallCount: 0,
 		reasoningByToolCall: new Map(),
 		accounts: defaultAccounts(apiKey),
+		videoTasks: new VideoTaskStore(),
+		videoTaskMs: options.videoTaskMs ?? DEFAULT_VIDEO_TASK_MS,
 	};
 	const requests: RecordedRequest[] = [];
 	const faults = new FaultQueue();
@@ -137,7 +140,7 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		let result: RouteResult;
 		if (fault?.redirectTo !== undefined) result = redirectAnswer(fault.status ?? 301, fault.redirectTo);
 		else if (fault?.status !== undefined) result = faultAnswer(fault, fault.status, requestId);
-		else if (isFile && (method === 'GET' || method === 'HEAD')) result = serveFile(state.files, path.slice(7), recorded.query);
+		else if (isFile && (method === 'GET' || method === 'HEAD')) result = videoFile(state, path.slice(7)) ?? serveFile(state.files, path.slice(7), recorded.query);
 		else result = route(method, routePath, recorded, ctx, form);
 		if (fault?.embeddingIndexes) result = misnumberEmbeddings(result, fault.embeddingIndexes);
 
@@ -170,6 +173,13 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 			'POST /v1/audio/transcriptions',
 			'POST /v1/audio/translations',
 		];
+		if (isVideoRoute(method, routePath)) {
+			if (!authorized(recorded.headers.authorization)) {
+				return json(401, relayError(`无效的令牌 (request id: ${ctx.requestId})`, 'new_api_error', 'invalid_api_key'));
+			}
+			if (form && !Array.isArray(form)) return json(400, relayError(`invalid multipart body: ${form.error}`, 'invalid_request_error', 'invalid_request'));
+			return routeVideo(method, routePath, { body: recorded.body, parts: form }, ctx)!;
+		}
 		if (!known.includes(endpoint)) {
 			return json(404, relayError(`Invalid URL (${method} ${recorded.path})`, 'invalid_request_error', '', ''));
 		}
@@ -248,6 +258,12 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		},
 		setImageBytes(n: number | undefined) {
 			state.imageBytes = n;
+		},
+		setVideoTaskMs(ms: number) {
+			state.videoTaskMs = Math.max(0, ms);
+		},
+		videoTasks() {
+			return state.videoTasks.all().map((task) => ({ ...task }));
 		},
 		fileUrl(name: string) {
 			return `${state.url}/files/${name.replace(/^\/+/, '')}`;

@@ -1,6 +1,7 @@
 import type { SandboxAccount } from './account';
 import type { FileStore } from './files';
 import type { SandboxModel } from './types';
+import type { VideoTaskStore } from './videos';
 
 /** The live settings a route reads; the Sandbox setters change them between requests. */
 export interface SandboxState {
@@ -16,6 +17,9 @@ export interface SandboxState {
 	reasoningByToolCall: Map<string, string>;
 	/** The balance routes' figures, by key (see account.ts). */
 	accounts: Map<string, SandboxAccount>;
+	videoTasks: VideoTaskStore;
+	/** How long a video task lasts when its prompt does not say (TASK_MS=...). */
+	videoTaskMs: number;
 }
 
 /** Per-request facts a route may need besides the body. */

@@ -1,4 +1,5 @@
 import type { AccountKind, SandboxAccount } from './account';
+import type { VideoTask } from './videos';
 
 export type SandboxModel = {
 	id: string;
@@ -27,6 +28,8 @@ export interface SandboxOptions {
 	models?: SandboxModel[];
 	/** Characters per streamed content delta. Default 8. */
 	streamChunkSize?: number;
+	/** How long a video task lasts from its submit, unless its prompt says TASK_MS=<ms>. Default 2000. */
+	videoTaskMs?: number;
 }
 
 export interface RecordedRequest {
@@ -149,6 +152,10 @@ export interface Sandbox {
 	/** Sets (merged over the key's account, or the limited one) or removes a key's balance figures and routes. */
 	setAccount(key: string, account: Partial<SandboxAccount> | undefined): void;
 	setImageBytes(n: number | undefined): void;
+	/** How long the next video tasks last (those whose prompt does not say). */
+	setVideoTaskMs(ms: number): void;
+	/** Every video task submitted so far, in order (copies). */
+	videoTasks(): VideoTask[];
 	fileUrl(name: string): string;
 	/** Also destroys open (stalled) sockets so that test runners can exit. */
 	close(): Promise<void>;

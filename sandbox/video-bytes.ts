@@ -121,3 +121,48 @@ export function videoClip(format: VideoFormat): Buffer {
 	}
 	return clip;
 }
+
+const padded = new Map<number, Buffer>();
+
+/**
+ * The MP4 clip grown to about `bytes` (for download and memory tests of big videos): a trailing
+ * `free` box of incompressible filler, which players skip. Made once per size.
+ */
+export function paddedClip(bytes: number): Buffer {
+	const clip = videoClip('mp4');
+	const fill = Math.max(0, Math.floor(bytes) - clip.length - 8);
+	if (fill === 0) return clip;
+	let video = padded.get(fill);
+	if (!video) {
+		video = Buffer.allocUnsafe(clip.length + 8 + fill);
+		clip.copy(video, 0);
+		video.writeUInt32BE(8 + fill, clip.length);
+		video.write('free', clip.length + 4, 'latin1');
+		// A cheap pseudo-random filler (xorshift), so no transport can compress it away.
+		let state = 0x9e3779b9;
+		for (let offset = clip.length + 8; offset + 4 <= video.length; offset += 4) {
+			state ^= state << 13;
+			state ^= state >>> 17;
+			state ^= state << 5;
+			video.writeInt32LE(state | 0, offset);
+		}
+		video.fill(0, video.length - ((video.length - clip.length - 8) % 4));
+		padded.clear();
+		padded.set(fill, video);
+	}
+	return video;
+}
+
+/**
+ * The MP4 clip with `tag` (a task id) in a trailing `free` box: every task's video differs, as
+ * real ones do, and stays a valid MP4.
+ */
+export function taggedClip(tag: string): Buffer {
+	const clip = videoClip('mp4');
+	const text = Buffer.from(tag, 'utf8');
+	const box = Buffer.alloc(8 + text.length);
+	box.writeUInt32BE(box.length, 0);
+	box.write('free', 4, 'latin1');
+	text.copy(box, 8);
+	return Buffer.concat([clip, box]);
+}

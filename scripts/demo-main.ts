@@ -3,7 +3,7 @@
  * examples/ through n8n-core's workflow engine, with the BUILT package loaded the way n8n loads
  * an installed community package, against the built-in sandbox (default) or the real API
  * (DEERAPI_API_KEY, optionally DEERAPI_BASE_URL). Prints what each node emitted and writes the
- * images and audio files to a folder.
+ * images, audio and video files to a folder.
  *
  *   node build/scripts/demo-main.js [--out DIR]
  */
@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 
 import type { ITaskData, IWorkflowBase } from 'n8n-workflow';
 
-import { imageDimensions, sniffAudioType, sniffImageType } from '../nodes/shared/transport/file-types';
+import { imageDimensions, sniffAudioType, sniffImageType, sniffMediaType } from '../nodes/shared/transport/file-types';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { usesN8nAiNodes } from '../harness/ai-nodes';
 import { createHarness, type WorkflowHarness, type WorkflowRunResult } from '../harness/workflow';
@@ -108,7 +108,7 @@ function parseArgs(argv: string[], root: string): { outDir: string } {
 			print('usage: npm run demo [-- --out DIR]');
 			print('  Runs the workflows in examples/ against the built-in sandbox, or against the real API');
 			print('  when DEERAPI_API_KEY is set (base URL: DEERAPI_BASE_URL, default https://api.deerapi.com).');
-			print('  Images and audio files are written to DIR (default demo-output/, or DEERAPI_DEMO_OUT).');
+			print('  Images, audio and video files are written to DIR (default demo-output/, or DEERAPI_DEMO_OUT).');
 			process.exit(0);
 		} else if (arg === '--out' || arg.startsWith('--out=')) {
 			const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
@@ -132,7 +132,7 @@ async function chooseTarget(): Promise<Target> {
 		print(
 			dim(
 				'  These are real, billed requests to gpt-4o-mini, gpt-image-1 (quality low), gpt-4o-image, gpt-4o, ' +
-					'text-embedding-3-small, tts-1 and whisper-1; image models take a while. The balance routes cost nothing.',
+					'text-embedding-3-small, tts-1, whisper-1, veo3-fast and kling-v1; image and video models take a while. The balance routes cost nothing.',
 			),
 		);
 		return { baseUrl: url, apiKey, label: url };
@@ -218,7 +218,7 @@ async function writeFiles(result: WorkflowRunResult, outDir: string): Promise<Wr
 				if (seen.has(digest)) continue;
 				seen.add(digest);
 				const image = sniffImageType(bytes);
-				const type = image ?? sniffAudioType(bytes);
+				const type = sniffMediaType(bytes) ?? sniffAudioType(bytes);
 				const extension = type?.extension ?? data.fileExtension ?? 'bin';
 				const file = path.join(outDir, `${slug(nodeName)}-${index}-${slug(property)}.${extension}`);
 				mkdirSync(outDir, { recursive: true });

@@ -11,7 +11,8 @@ export const LIST_MODELS_TYPE = 'n8n-nodes-deerapi-relay.deerApiListModels';
 export const EMBEDDINGS_TYPE = 'n8n-nodes-deerapi-relay.deerApiEmbeddings';
 export const AUDIO_TYPE = 'n8n-nodes-deerapi-relay.deerApiAudio';
 export const ACCOUNT_TYPE = 'n8n-nodes-deerapi-relay.deerApiAccount';
-export const OUR_TYPES = new Set([CHAT_TYPE, IMAGE_TYPE, IMAGE_EDIT_TYPE, LIST_MODELS_TYPE, EMBEDDINGS_TYPE, AUDIO_TYPE, ACCOUNT_TYPE]);
+export const VIDEO_TYPE = 'n8n-nodes-deerapi-relay.deerApiVideo';
+export const OUR_TYPES = new Set([CHAT_TYPE, IMAGE_TYPE, IMAGE_EDIT_TYPE, LIST_MODELS_TYPE, EMBEDDINGS_TYPE, AUDIO_TYPE, ACCOUNT_TYPE, VIDEO_TYPE]);
 
 const INDENT = '    ';
 
@@ -109,6 +110,25 @@ function imageTable(items: INodeExecutionData[]): string[] {
 	);
 }
 
+function videoTable(items: INodeExecutionData[]): string[] {
+	return table(
+		['item', 'task', 'status', 'file', 'mime', 'bytes'],
+		items.map((item, index) => {
+			const { json } = item;
+			const file = Object.values(item.binary ?? {})[0];
+			const status = json.error ? `error: ${clip(json.error, 50)}` : `${String(json.status)}${json.timedOut ? ' (timed out)' : ''}`;
+			return [
+				inputIndex(item, index),
+				clip(json.taskId ?? '-', 22),
+				status,
+				file?.fileName ?? '-',
+				file?.mimeType ?? '-',
+				typeof json.fileSize === 'number' ? formatBytes(json.fileSize) : '-',
+			];
+		}),
+	);
+}
+
 /** "chat 33 · image 18 · …", most frequent first. */
 function countsBy(items: INodeExecutionData[], field: string, limit: number): string {
 	const counts = new Map<string, number>();
@@ -169,6 +189,8 @@ export function describeOurNode(type: string, items: INodeExecutionData[]): stri
 			return itemsReport(items);
 		case ACCOUNT_TYPE:
 			return balanceSummary(items);
+		case VIDEO_TYPE:
+			return videoTable(items);
 		default:
 			return undefined;
 	}

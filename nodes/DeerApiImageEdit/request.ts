@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { pngHasAlpha, type Image } from '../shared/transport/file-types';
 import { fetchImage } from '../shared/transport/media-download';
-import { readBinaryImage } from '../shared/n8n/binary';
+import { fileNameOfUrl, readBinaryImage, withExtension } from '../shared/n8n/binary';
 import { invalidParameter } from '../shared/n8n/errors';
 import type { ImageOutput } from '../shared/n8n/image-items';
 import {
@@ -13,7 +13,7 @@ import {
 	readImageUrls,
 	readSize,
 } from '../shared/n8n/image-options';
-import { mergeExtraBody, readModel, readRequiredText, splitList, textOf } from '../shared/n8n/parameters';
+import { mergeExtraBody, multipartFields, readModel, readRequiredText, splitList, textOf } from '../shared/n8n/parameters';
 import { formatBytes, type MultipartBody, type RelayClient } from '../shared/transport';
 import { DEFAULT_INPUT_FIELD } from './description';
 
@@ -101,7 +101,7 @@ export async function readImageEditRequest(
 	}
 	checkImageCount(context, itemIndex, model, images.length);
 
-	const form: MultipartBody = { fields: formFields(merged), files: [] };
+	const form: MultipartBody = { fields: multipartFields(merged), files: [] };
 	// One image goes as "image", as dall-e-2 wants; several as repeated "image[]" parts.
 	const partName = images.length > 1 ? 'image[]' : 'image';
 	for (const input of images) {
@@ -202,33 +202,6 @@ async function readMask(context: IExecuteFunctions, itemIndex: number, property:
 	return mask.bytes;
 }
 
-/** The form's text fields: strings as they are, numbers and booleans as text, objects as JSON. */
-function formFields(values: IDataObject): MultipartBody['fields'] {
-	const fields: MultipartBody['fields'] = [];
-	for (const [name, value] of Object.entries(values)) {
-		// null in Extra Body Fields removes a field.
-		if (value === undefined || value === null) continue;
-		fields.push({ name, value: typeof value === 'object' ? JSON.stringify(value) : String(value) });
-	}
-	return fields;
-}
-
 function isDallE2(model: string): boolean {
 	return model.toLowerCase().startsWith('dall-e-2');
-}
-
-function fileNameOfUrl(url: string): string | undefined {
-	if (url.startsWith('data:')) return undefined;
-	try {
-		const last = new URL(url).pathname.split('/').pop();
-		return last ? decodeURIComponent(last) : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
-/** The file name with the extension its bytes have (a PNG saved as photo.jpg is sent as photo.png). */
-function withExtension(fileName: string, extension: string): string {
-	const base = fileName.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'image';
-	return extension ? `${base}.${extension}` : base;
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import type { IWorkflowBase } from 'n8n-workflow';
 
-import { sniffAudioType } from '../../nodes/shared/transport/file-types';
+import { sniffAudioType, sniffMediaType } from '../../nodes/shared/transport/file-types';
 import { readImageInfo, startSandbox } from '../../sandbox';
 import { usesN8nAiNodes } from '../../harness/ai-nodes';
 
@@ -72,7 +72,7 @@ it('runs every example against the built-in sandbox and writes real image and au
 	expect(output).toMatch(/Running against the built-in sandbox at http:\/\/127\.0\.0\.1:\d+/);
 	for (let step = 1; step <= EXAMPLE_COUNT; step++) expect(output).toContain(`[${step}/${EXAMPLE_COUNT}]`);
 	const summary = new RegExp(
-		`Done: ${EXAMPLE_COUNT} workflows ran against the built-in sandbox, (\\d+) images \\(\\+1 other file\\) written to (.+?), total`,
+		`Done: ${EXAMPLE_COUNT} workflows ran against the built-in sandbox, (\\d+) images \\(\\+6 other files\\) written to (.+?), total`,
 	).exec(output);
 	expect(summary).not.toBeNull();
 	// The balance example: the figures, the routes, and the alert it ends with.
@@ -81,12 +81,24 @@ it('runs every example against the built-in sandbox and writes real image and au
 	expect(output).toContain('DeerAPI balance is low: US$3.50 left of US$25.00.');
 
 	const files = filesUnder(out);
-	expect(files).toHaveLength(Number(summary![1]) + 1);
-	expect(files.length).toBeGreaterThanOrEqual(6);
-	const audio = files.filter((file) => !readImageInfo(readFileSync(file)));
+	expect(files).toHaveLength(Number(summary![1]) + 6);
+	expect(files.length).toBeGreaterThanOrEqual(11);
+	const others = files.filter((file) => !readImageInfo(readFileSync(file)));
+	// Example 10's clip and example 11's four: real MP4s, each its own.
+	const videos = others.filter((file) => sniffMediaType(readFileSync(file))?.kind === 'video');
+	const audio = others.filter((file) => !videos.includes(file));
 	expect(audio.map((file) => path.basename(file))).toEqual(['read-aloud-0-data.mp3']);
 	expect(sniffAudioType(readFileSync(audio[0]))?.mimeType).toBe('audio/mpeg');
-	for (const file of files.filter((file) => !audio.includes(file))) {
+	expect(videos.map((file) => path.basename(file)).sort()).toEqual([
+		'clip-per-product-0-data.mp4',
+		'clip-per-product-1-data.mp4',
+		'clip-per-product-2-data.mp4',
+		'clip-per-product-3-data.mp4',
+		'make-a-clip-0-clip.mp4',
+	]);
+	expect(new Set(videos.map((file) => sniffMediaType(readFileSync(file))?.mimeType))).toEqual(new Set(['video/mp4']));
+	expect(output).toContain('Clip per Product');
+	for (const file of files.filter((file) => !others.includes(file))) {
 		const info = readImageInfo(readFileSync(file))!;
 		expect(path.extname(file)).toBe(`.${info.format === 'jpeg' ? 'jpg' : info.format}`);
 	}
@@ -103,7 +115,7 @@ it('with DEERAPI_API_KEY and DEERAPI_BASE_URL it runs against that relay with th
 		expect(output).not.toContain(key);
 		// Every workflow reached this relay, with this key.
 		const api = relay.requests.filter((request) => request.path.startsWith('/v1/'));
-		expect(new Set(api.map((request) => request.path))).toEqual(
+		expect(new Set(api.map((request) => request.path.replace(/\/(video|task)_\w+/, '/{id}')))).toEqual(
 			new Set([
 				'/v1/chat/completions',
 				'/v1/images/edits',
@@ -114,6 +126,11 @@ it('with DEERAPI_API_KEY and DEERAPI_BASE_URL it runs against that relay with th
 				'/v1/audio/transcriptions',
 				'/v1/dashboard/billing/subscription',
 				'/v1/dashboard/billing/usage',
+				'/v1/videos',
+				'/v1/videos/{id}',
+				'/v1/videos/{id}/content',
+				'/v1/video/generations',
+				'/v1/video/generations/{id}',
 			]),
 		);
 		expect(api.every((request) => request.headers.authorization === `Bearer ${key}`)).toBe(true);

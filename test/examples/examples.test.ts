@@ -18,6 +18,7 @@ import { DeerApiEmbeddings } from '../../nodes/DeerApiEmbeddings/DeerApiEmbeddin
 import { DeerApiChatModel } from '../../nodes/DeerApiChatModel/DeerApiChatModel.node';
 import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
 import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
+import { DeerApiVideo } from '../../nodes/DeerApiVideo/DeerApiVideo.node';
 import { DEFAULT_MODELS, startSandbox, type Sandbox } from '../../sandbox';
 import { usesN8nAiNodes } from '../../harness/ai-nodes';
 import { createHarness, type WorkflowRunResult } from '../../harness/workflow';
@@ -49,6 +50,7 @@ const harness = createHarness({
 		'n8n-nodes-deerapi-relay.deerApiEmbeddings': new DeerApiEmbeddings(),
 		'n8n-nodes-deerapi-relay.deerApiAudio': new DeerApiAudio(),
 		'n8n-nodes-deerapi-relay.deerApiAccount': new DeerApiAccount(),
+		'n8n-nodes-deerapi-relay.deerApiVideo': new DeerApiVideo(),
 	},
 	credentialTypes: [new DeerApiRelayApi()],
 });
@@ -116,6 +118,8 @@ describe('example workflows are n8n exports that import as they are', () => {
 			'07-speech-round-trip.json',
 			'08-agent-calculator.json',
 			'09-agent-reasoning-two-tool-turns.json',
+			'10-product-photo-to-clip.json',
+			'11-many-clips-at-once.json',
 			'12-low-balance-alert.json',
 		]);
 		// The AI Agent is n8n's own node: those run in real n8n (npm run e2e), the others here too.
@@ -146,8 +150,10 @@ describe('example workflows are n8n exports that import as they are', () => {
 			'gpt-4o-mini',
 			'gpt-image-1',
 			'gpt-image-1',
+			'kling-v1',
 			'text-embedding-3-small',
 			'tts-1',
+			'veo3-fast',
 			'whisper-1',
 		]);
 		for (const model of models) {

@@ -157,6 +157,14 @@ describe('model pickers (searchModels and the kind-first ones) through n8n-core 
 		});
 	});
 
+	it('Video lists video models first (by id, and by new-api\'s "openai-video" endpoint type)', async () => {
+		sandbox.setModels([...MIXED, model('veo3-fast'), model('kling-v2-1-master'), model('my-sora-channel', ['openai-video']), model('veo3-chat')]);
+		const video = await openPicker('searchVideoModels', credential()).ids();
+		expect(video.slice(0, 7)).toEqual(['Kling-v2', 'kling-v2-1-master', 'kling-v10', 'my-sora-channel', 'veo3-chat', 'veo3-fast', 'claude-sonnet-4-20250514']);
+		// MIXED lists gpt-4o twice: once in the picker.
+		expect(video).toHaveLength(MIXED.length - 1 + 4);
+	});
+
 	it('matches the filter case-insensitively anywhere in the id', async () => {
 		const picker = openPicker('searchModels', credential());
 		expect(await picker.ids('SONNET')).toEqual([

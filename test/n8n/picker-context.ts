@@ -16,20 +16,20 @@ import type {
 } from 'n8n-workflow';
 
 import { DeerApiRelayApi } from '../../credentials/DeerApiRelayApi.credentials';
-import { searchAudioModels, searchEmbeddingModels, searchImageModels, searchModels } from '../../nodes/shared/n8n/model-search';
+import { searchAudioModels, searchEmbeddingModels, searchImageModels, searchModels, searchVideoModels } from '../../nodes/shared/n8n/model-search';
 import { modelLocator } from '../../nodes/shared/n8n/parameters';
 import { createAdditionalData } from '../../harness/additional-data';
 import { HarnessCredentialsHelper } from '../../harness/credentials-helper';
 import { ensureN8nEnvironment } from '../../harness/n8n-env';
 import { TypeRegistry } from '../../harness/type-registry';
 
-type SearchMethod = 'searchModels' | 'searchImageModels' | 'searchEmbeddingModels' | 'searchAudioModels';
+type SearchMethod = 'searchModels' | 'searchImageModels' | 'searchEmbeddingModels' | 'searchAudioModels' | 'searchVideoModels';
 
 /** A node with one model picker, as Chat and Image Generate declare theirs. */
 class PickerNode implements INodeType {
 	description: INodeTypeDescription;
 
-	methods = { listSearch: { searchModels, searchImageModels, searchEmbeddingModels, searchAudioModels } };
+	methods = { listSearch: { searchModels, searchImageModels, searchEmbeddingModels, searchAudioModels, searchVideoModels } };
 
 	constructor(searchMethod: SearchMethod) {
 		this.description = {

@@ -49,11 +49,12 @@ describe('the built package loads the way n8n loads an installed community packa
 			'deerApiImageEdit',
 			'deerApiImageGenerate',
 			'deerApiListModels',
+			'deerApiVideo',
 		]);
 		expect(Object.keys(loader.credentialTypes)).toEqual(['deerApiRelayApi']);
 	});
 
-	it.each(['deerApiChat', 'deerApiChatModel', 'deerApiImageEdit', 'deerApiImageGenerate', 'deerApiListModels', 'deerApiEmbeddings', 'deerApiAudio', 'deerApiAccount'])(
+	it.each(['deerApiChat', 'deerApiChatModel', 'deerApiImageEdit', 'deerApiImageGenerate', 'deerApiListModels', 'deerApiEmbeddings', 'deerApiAudio', 'deerApiAccount', 'deerApiVideo'])(
 		'%s: light and dark icons exist, codex read from its .node.json, credential tested by the node',
 		(name) => {
 			const { type: loaded, sourcePath } = loader.nodeTypes[name];

@@ -1,6 +1,7 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import { imageDimensions, sniffImageType, type Image, type Media } from '../transport/file-types';
+import type { MediaStream } from '../transport/media-download';
 import { invalidParameter } from './errors';
 
 /**
@@ -9,11 +10,13 @@ import { invalidParameter } from './errors';
  */
 export async function mediaToBinary(
 	context: IExecuteFunctions,
-	media: Media,
+	media: Media | MediaStream,
 	baseName: string,
 ): Promise<IBinaryData> {
+	// A stream is stored as it arrives where n8n keeps files (filesystem, database, S3); n8n's
+	// in-memory mode reads it whole.
 	const binary = await context.helpers.prepareBinaryData(
-		media.bytes,
+		'bytes' in media ? media.bytes : media.body,
 		`${baseName}.${media.extension}`,
 		media.mimeType,
 	);
@@ -121,4 +124,21 @@ export async function binaryImageDataUrl(
 ): Promise<string> {
 	const { mimeType, bytes } = await readBinaryImage(context, itemIndex, property, field);
 	return `data:${mimeType};base64,${bytes.toString('base64')}`;
+}
+
+/** The last path segment of a link, as a file name; undefined for data URLs and links without one. */
+export function fileNameOfUrl(url: string): string | undefined {
+	if (url.startsWith('data:')) return undefined;
+	try {
+		const last = new URL(url).pathname.split('/').pop();
+		return last ? decodeURIComponent(last) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** The file name with the extension its bytes have (a PNG saved as photo.jpg is sent as photo.png). */
+export function withExtension(fileName: string, extension: string): string {
+	const base = fileName.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'image';
+	return extension ? `${base}.${extension}` : base;
 }

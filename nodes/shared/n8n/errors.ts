@@ -8,6 +8,7 @@ import {
 	RelayDownloadError,
 	RelayError,
 	RelayResponseError,
+	RelayTaskError,
 	truncate,
 } from '../transport';
 
@@ -170,6 +171,14 @@ function tried(error: RelayError): string | undefined {
 	return error.attempts > 1 ? `Tried ${error.attempts} times.` : undefined;
 }
 
+// A task that failed or outlasted the wait: what the user can do, by why it ended.
+const TASK_HINTS: Record<RelayTaskError['reason'], string> = {
+	failed:
+		"The reason is the relay's (or the model provider's). Check the prompt and the input images against the model's content rules, and the options this model takes.",
+	timeout:
+		'Raise "Max Wait (Minutes)", or set "On Timeout" to "Output the Unfinished Task" and fetch it later with the Get operation and the task ID in this message.',
+};
+
 function operationError(node: INode, error: RelayError, itemIndex: number, settings: RunSettings): NodeOperationError {
 	const operation = new NodeOperationError(node, error.message, { itemIndex });
 	// n8n swaps a message that mentions ECONNREFUSED, ECONNRESET ... for a generic sentence
@@ -177,7 +186,8 @@ function operationError(node: INode, error: RelayError, itemIndex: number, setti
 	const generic = operation.message !== error.message ? operation.message : undefined;
 	operation.message = error.message;
 	const quiet = error.kind === 'config' || error.kind === 'cancelled';
-	const parts = [generic && `${generic}.`, OPERATION_HINTS[error.kind]?.(error, settings), quiet ? undefined : tried(error)];
+	const hint = error instanceof RelayTaskError ? TASK_HINTS[error.reason] : OPERATION_HINTS[error.kind]?.(error, settings);
+	const parts = [generic && `${generic}.`, hint, quiet ? undefined : tried(error)];
 	operation.description = parts.filter(Boolean).join(' ') || undefined;
 	return operation;
 }

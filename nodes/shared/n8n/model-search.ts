@@ -106,3 +106,11 @@ export async function searchAudioModels(
 	const operation = this.getNodeParameter('operation', 'textToSpeech');
 	return await searchModelList(this, filter, [operation === 'textToSpeech' ? 'speech' : 'transcription', 'audio']);
 }
+
+/** The same list with video models first. */
+export async function searchVideoModels(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	return await searchModelList(this, filter, ['video']);
+}

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, ISupplyDataFunctions } from 'n8n-workflow';
 
+import type { MultipartBody } from '../transport';
 import { invalidParameter } from './errors';
 
 /**
@@ -7,7 +8,7 @@ import { invalidParameter } from './errors';
  * key can use) or a free-text id, expressions allowed.
  */
 export function modelLocator(options: {
-	searchMethod: 'searchModels' | 'searchImageModels' | 'searchEmbeddingModels' | 'searchAudioModels';
+	searchMethod: 'searchModels' | 'searchImageModels' | 'searchEmbeddingModels' | 'searchAudioModels' | 'searchVideoModels';
 	defaultId: string;
 	placeholder: string;
 }): INodeProperties {
@@ -179,4 +180,15 @@ export function splitList(value: unknown, separator: RegExp): string[] {
 			? value.split(separator)
 			: [];
 	return parts.map((part) => part.trim()).filter(Boolean);
+}
+
+/** A multipart form's text fields: strings as they are, numbers and booleans as text, objects as JSON. */
+export function multipartFields(values: IDataObject): MultipartBody['fields'] {
+	const fields: MultipartBody['fields'] = [];
+	for (const [name, value] of Object.entries(values)) {
+		// null in Extra Body Fields removes a field.
+		if (value === undefined || value === null) continue;
+		fields.push({ name, value: typeof value === 'object' ? JSON.stringify(value) : String(value) });
+	}
+	return fields;
 }

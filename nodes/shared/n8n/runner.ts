@@ -80,6 +80,12 @@ export interface ItemOperation<Request, Answer> {
 	 * share a client. Default: one client for the run, from item 0's credential.
 	 */
 	credentialPerItem?: boolean;
+	/**
+	 * The operation bounds its own requests (the task nodes: a submit or a download holds one of
+	 * Max Concurrent Requests, a wait holds none): every item's call starts at once, and the run's
+	 * concurrency is for the operation to apply (`settings.concurrency`).
+	 */
+	boundsItsOwnRequests?: boolean;
 	hints?: OperationHints;
 }
 
@@ -186,14 +192,14 @@ async function runItems<Request, Answer>(
 	if (operation.reading === 'allFirst') {
 		const entries = await readAll(run, read);
 		const units = entries.map(({ itemIndex, request }): WorkUnit => ({ itemIndexes: [itemIndex], run: async () => await send(request) }));
-		return await run.work(units, concurrency);
+		return await run.work(units, operation.boundsItsOwnRequests ? units.length : concurrency);
 	}
 	const reads = readAhead(run, read, concurrency);
 	const units = Array.from({ length: run.itemCount }, (_, itemIndex): WorkUnit => ({
 		itemIndexes: [itemIndex],
 		run: async () => await send(await reads.get(itemIndex)),
 	}));
-	await run.work(units, concurrency);
+	await run.work(units, operation.boundsItsOwnRequests ? units.length : concurrency);
 }
 
 async function runBatches<Request, Answer>(

@@ -1,5 +1,5 @@
+import { firstVisible, parseJsonBody, parseJsonText, receive, type Received } from './bodies';
 import type { Attempt } from './retry';
-import { firstVisible, parseJsonBody, receive, type Received } from './bodies';
 import { bodyShape, findErrorPayload, payloadError, unexpectedBodyError } from './error-body';
 import { RelayResponseError } from './errors';
 import { contentType, requestIdHeader } from './headers';
@@ -25,6 +25,18 @@ export function jsonReader<T>(check: (body: unknown, received: Received) => T, b
 	return async (answer, attempt) => {
 		const received = await receive(answer, attempt);
 		return check(parseJsonBody(received, base64Field), received);
+	};
+}
+
+/**
+ * A JSON answer handed whole to `check`, an `error` field included: for answers where that field
+ * belongs to the answer (the video object of a failed task carries `error: {code, message}`).
+ * `check` throws when the body is not what was asked (wrongShape finds a relay's error in it).
+ */
+export function rawJsonReader<T>(check: (body: unknown, received: Received) => T): Reader<T> {
+	return async (answer, attempt) => {
+		const received = await receive(answer, attempt);
+		return check(parseJsonText(received, received.bytes.toString('utf8')), received);
 	};
 }
 

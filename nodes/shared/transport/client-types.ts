@@ -1,4 +1,6 @@
 /** What the client's calls take (options) and give back (responses, chunk streams, files). */
+import type { Readable } from 'node:stream';
+
 import type { Dispatcher } from 'undici';
 
 import type { AuthFormat } from './auth';
@@ -80,6 +82,37 @@ export interface MultipartBody {
 export interface BinaryAnswer {
 	bytes: Buffer;
 	contentType?: string;
+}
+
+/**
+ * A call to any JSON endpoint below the API root (the routes of asynchronous tasks): a GET, or a
+ * POST with a JSON body (`json`) or a multipart form (`form`).
+ */
+export interface JsonRequest {
+	method: 'GET' | 'POST';
+	/** Below the API root, e.g. "videos" or "video/generations/task_123". */
+	endpoint: string;
+	json?: unknown;
+	form?: MultipartBody;
+}
+
+/**
+ * A file being downloaded: its first bytes already read (enough to tell its type), the rest read
+ * as `body` is consumed. Reading stops at the size limit with a RelayDownloadError through `body`.
+ * A caller that does not read `body` to its end must destroy it, which closes the connection.
+ */
+export interface DownloadStream {
+	/** The first bytes of the file (at least 64 unless the file is shorter); `body` starts with them too. */
+	head: Buffer;
+	/** The whole file, from its first byte. */
+	body: Readable;
+	contentType?: string;
+	/** The size the server announced, when it did. */
+	contentLength?: number;
+	/** Where the bytes came from (after a redirect, where it led). */
+	url: string;
+	/** Bytes passed on through `body` so far (all of them once it has ended). */
+	bytesRead(): number;
 }
 
 export type TranscriptionAnswer = { json: Record<string, unknown> } | { text: string };

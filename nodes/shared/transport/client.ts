@@ -7,13 +7,15 @@ import {
 	imagesResponse,
 	jsonReader,
 	modelList,
+	rawJsonReader,
 	tokenUsage,
 } from './answers';
+import { jsonRequestBody, multipartRequestBody, type Received } from './bodies';
 import { callApi, formPost, jsonPost, transcriptionPost } from './call';
 import { assembleChat } from './chat-assembler';
 import { openChatStream } from './streaming';
 import { Connection } from './connection';
-import { download } from './download';
+import { download, openApiDownload, openDownload } from './download';
 import { lookUpQuota } from './quota-lookup';
 import type { Redact } from './secret';
 import type {
@@ -23,6 +25,8 @@ import type {
 	ChatChunkStream,
 	Download,
 	DownloadOptions,
+	DownloadStream,
+	JsonRequest,
 	MultipartBody,
 	RelayClientOptions,
 	RelayResponse,
@@ -145,5 +149,26 @@ export class RelayClient {
 	/** Bytes of any http(s) URL, without the key, following redirects. */
 	async download(url: string, options: DownloadOptions = {}): Promise<Download> {
 		return await download(this.connection, url, options);
+	}
+
+	/** The same, streamed: the first bytes in hand, the rest read as the caller consumes them. */
+	async openDownload(url: string, options: DownloadOptions = {}): Promise<DownloadStream> {
+		return await openDownload(this.connection, url, options);
+	}
+
+	/** A file the relay serves at an API route (a task's content), streamed, with the key; a redirect is followed without it. */
+	async openApiDownload(endpoint: string, options: DownloadOptions = {}): Promise<DownloadStream> {
+		return await openApiDownload(this.connection, endpoint, options);
+	}
+
+	/**
+	 * Any JSON endpoint below the API root (the routes of asynchronous tasks), its answer handed
+	 * whole to `check`, which throws when the body is not what was asked (an `error` field is not
+	 * taken for the relay's error here: a failed task's object carries one).
+	 */
+	async requestJson<T>(request: JsonRequest, check: (body: unknown, received: Received) => T, options: CallOptions = {}): Promise<RelayResponse<T>> {
+		const body = request.form ? multipartRequestBody(request.form) : request.json !== undefined ? jsonRequestBody(request.json) : undefined;
+		const call = { method: request.method, endpoint: request.endpoint, accept: 'application/json', body, read: rawJsonReader(check) };
+		return await callApi(this.connection, call, options);
 	}
 }

@@ -8,6 +8,7 @@ import { describeStatus, formatBytes, formatMs } from './text';
  * - redirect: an API call answered with a redirect (never followed: the key would go with it)
  * - network, timeout, idle, cancelled: the connection, the request timeout, a silent stream, the caller's signal
  * - download: a file could not be downloaded (see RelayDownloadError.reason)
+ * - task: an asynchronous task (a video) failed at the relay, or did not finish in the wait allowed
  * - config: the base URL, the key or a download URL cannot be used; nothing was sent
  */
 export type RelayErrorKind =
@@ -23,6 +24,7 @@ export type RelayErrorKind =
 	| 'idle'
 	| 'cancelled'
 	| 'download'
+	| 'task'
 	| 'config';
 
 /** What a body was, when it was not what was asked for. */
@@ -228,4 +230,41 @@ export class RelayDownloadError extends RelayError {
 			{ limitBytes, receivedBytes },
 		);
 	}
+}
+
+/**
+ * An asynchronous task (video, Midjourney, music) that failed at the relay (`reason: 'failed'`,
+ * the relay's words in `relayMessage`) or was still unfinished when the wait allowed was over
+ * (`reason: 'timeout'`). A task that fails never had an HTTP error: `status` stays unset.
+ */
+export class RelayTaskError extends RelayError {
+	readonly kind = 'task';
+
+	constructor(
+		readonly reason: 'failed' | 'timeout',
+		message: string,
+		details: {
+			taskId: string;
+			/** What the task is, for messages: "video". */
+			task: string;
+			/** The status as the relay last said it. */
+			relayStatus?: string;
+			relayMessage?: string;
+			progress?: number;
+			waitedMs?: number;
+		},
+	) {
+		super(message);
+		Object.assign(this, details);
+	}
+
+	declare readonly taskId: string;
+
+	declare readonly task: string;
+
+	declare readonly relayStatus?: string;
+
+	declare readonly progress?: number;
+
+	declare readonly waitedMs?: number;
 }

@@ -215,13 +215,23 @@ export function asMedia(
 	source: string,
 	options: { contentType?: string; url?: string; kinds?: readonly MediaKind[] } = {},
 ): Media {
-	const kinds = options.kinds ?? ['image'];
-	const type = sniffMediaType(bytes, kinds);
-	if (!type) {
-		throw new NotMediaError(source, options.contentType, bytes, kinds.length > 1 ? 'an image or a video' : `a${kinds[0] === 'image' ? 'n' : ''} ${kinds[0]}`);
-	}
+	const type = mediaTypeOf(bytes, source, options);
 	const dimensions = type.kind === 'image' ? imageDimensions(bytes, type as ImageType) : undefined;
 	return { ...type, ...dimensions, bytes, url: options.url };
+}
+
+/** The type of a file from its first bytes, checked to be one of `kinds` (default: images). */
+export function mediaTypeOf(
+	head: Buffer,
+	source: string,
+	options: { contentType?: string; kinds?: readonly MediaKind[] } = {},
+): MediaType {
+	const kinds = options.kinds ?? ['image'];
+	const type = sniffMediaType(head, kinds);
+	if (!type) {
+		throw new NotMediaError(source, options.contentType, head, kinds.length > 1 ? 'an image or a video' : `a${kinds[0] === 'image' ? 'n' : ''} ${kinds[0]}`);
+	}
+	return type;
 }
 
 function jpegDimensions(bytes: Buffer): { width: number; height: number } | undefined {

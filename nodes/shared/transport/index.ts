@@ -13,3 +13,4 @@ export { SseDataDecoder } from './streaming';
 export { contentText, describeStatus, formatBytes, isHttpUrl, truncate } from './text';
 export { bodyShape } from './error-body';
 export type { Redact } from './secret';
+export * from './tasks';
