@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, each in its own process (node --expose-gc), against the sandbox
  * relay on loopback; prints one table. Not part of `npm test`.
  *
- *   node build/bench/run.js [--only overhead,streaming,throughput,images,load,embeddings,videos] [--json file] [--markdown file]
+ *   node build/bench/run.js [--only overhead,streaming,throughput,images,load,embeddings,videos,midjourney] [--json file] [--markdown file]
  *   node build/bench/run.js --real-n8n   the throughput in real n8n 2.40.7 instead (real-n8n.ts; the e2e tier's install)
  *   node build/bench/run.js --only videos-real   video tasks in real n8n 2.40.7 beside n8n's OpenAI node (videos-real.ts)
  *
@@ -19,7 +19,7 @@ import { childEnv } from './lib/env';
 import { describeMachine, type Machine } from './lib/machine';
 import { RESULT_PREFIX, type BenchReport, type BenchRow } from './lib/report';
 
-const BENCHES = ['throughput', 'overhead', 'streaming', 'images', 'load', 'embeddings', 'videos'];
+const BENCHES = ['throughput', 'overhead', 'streaming', 'images', 'load', 'embeddings', 'videos', 'midjourney'];
 /** Run only when asked (--real-n8n or --only): they need the e2e tier's n8n install. */
 const REAL_N8N = 'real-n8n';
 const VIDEOS_REAL = 'videos-real';

@@ -460,6 +460,88 @@ function agentReasoningTwoTurns(result: NormalisedResult, context: ExampleContex
 	assert.equal(output, `Sandbox reply to tool result: ${results.join('; ')}`);
 }
 
+function midjourneySubmits(context: ExampleContext, route: string): RecordedRequest[] {
+	return context.requests.filter((request) => request.method === 'POST' && request.path.endsWith(`/mj/submit/${route}`));
+}
+
+type ButtonJson = { label: string; customId: string };
+
+/** A Midjourney item of a finished image task, its image as binary in `property` (or none), checked against its json. */
+function finishedImage(item: ItemSummary, action: string, property?: string): void {
+	assert.equal(item.json.action, action);
+	assert.equal(item.json.status, 'completed');
+	assert.equal(item.json.relayStatus, 'SUCCESS');
+	assert.equal(item.json.done, true);
+	if (!property) {
+		assert.deepEqual(Object.keys(item.binary), [], 'no image downloaded (Download Image off)');
+		return;
+	}
+	const image = item.binary[property];
+	assert.ok(image, `the image is in binary "${property}" (has: ${Object.keys(item.binary).join(', ')})`);
+	assert.equal(image.mimeType, 'image/png');
+	assert.equal(image.fileName, `midjourney-${String(item.json.taskId)}.png`);
+	assert.deepEqual(image.image, { format: 'png', width: item.json.imageWidth, height: item.json.imageHeight }, 'the bytes are the image the task says');
+	assert.equal(image.fileSize, item.json.fileSize);
+}
+
+/** The image links were fetched without the key. */
+function downloadsWithoutKey(context: ExampleContext, taskIds: unknown[]): void {
+	for (const id of taskIds) {
+		const downloads = context.requests.filter((request) => request.path === `/files/mj/${String(id)}.png`);
+		assert.equal(downloads.length, 1, `the image of task ${String(id)} was downloaded once`);
+		assert.equal(downloads[0].headers.authorization, undefined, 'an image link is fetched without the key');
+	}
+}
+
+function imagineThenUpscale(result: NormalisedResult, context: ExampleContext): void {
+	const assignments = (nodeNamed(context.workflow, 'Product').parameters.assignments as { assignments: Array<{ name: string; value: string }> }).assignments;
+	const description = assignments.find((assignment) => assignment.name === 'description')!.value;
+	const imagines = midjourneySubmits(context, 'imagine');
+	assert.equal(imagines.length, 1, 'one imagine');
+	assert.equal(imagines[0].path, '/mj/submit/imagine');
+	assert.equal(imagines[0].body.botType, 'MID_JOURNEY');
+	assert.ok(String(imagines[0].body.prompt).startsWith(`${description}, `), 'the prompt starts with the product description');
+	assert.ok(String(imagines[0].body.prompt).endsWith(' --ar 3:2 --v 6.1'), "Midjourney's flags go as they are");
+
+	const [grid] = itemsOf(result, 'Imagine the Scene');
+	finishedImage(grid, 'IMAGINE');
+	const buttons = grid.json.buttons as ButtonJson[];
+	assert.deepEqual(buttons.map((button) => button.label), ['U1', 'U2', 'U3', 'U4', 'Reroll', 'V1', 'V2', 'V3', 'V4']);
+
+	const actions = midjourneySubmits(context, 'action');
+	assert.equal(actions.length, 1, 'one button pressed');
+	assert.deepEqual(actions[0].body, { taskId: grid.json.taskId, customId: buttons[0].customId }, "U1 of the grid's task");
+	const scene = itemsOf(result, 'Upscale U1');
+	assert.equal(scene.length, 1);
+	finishedImage(scene[0], 'UPSCALE', 'scene');
+	assert.deepEqual([scene[0].json.imageWidth, scene[0].json.imageHeight], [512, 342], 'a quadrant of the 3:2 grid');
+	downloadsWithoutKey(context, [scene[0].json.taskId]);
+}
+
+function fourUpscales(result: NormalisedResult, context: ExampleContext): void {
+	const imagines = midjourneySubmits(context, 'imagine');
+	assert.equal(imagines.length, 1);
+	assert.equal(imagines[0].path, '/mj-fast/mj/submit/imagine', 'the Fast route');
+	const [grid] = itemsOf(result, 'Imagine the Grid');
+	finishedImage(grid, 'IMAGINE');
+	const u = (grid.json.buttons as ButtonJson[]).slice(0, 4);
+	assert.deepEqual(u.map((button) => button.label), ['U1', 'U2', 'U3', 'U4']);
+
+	const actions = midjourneySubmits(context, 'action');
+	assert.deepEqual(
+		actions.map((request) => request.body),
+		u.map((button) => ({ taskId: grid.json.taskId, customId: button.customId })),
+		'U1, U2, U3 and U4 pressed, in that order',
+	);
+	const upscales = itemsOf(result, 'Upscale All Four');
+	assert.equal(upscales.length, 4, 'four items from one');
+	for (const item of upscales) finishedImage(item, 'UPSCALE', 'data');
+	assert.equal(new Set(upscales.map((item) => item.binary.data.sha256)).size, 4, 'four different images');
+	assert.equal(new Set(upscales.map((item) => item.json.taskId)).size, 4, 'four tasks');
+	downloadsWithoutKey(context, upscales.map((item) => item.json.taskId));
+}
+
+
 /** The sandbox's main key is its limited account (US$25 granted, US$21.50 used): below the US$5 of the example. */
 function lowBalanceAlert(result: NormalisedResult, context: ExampleContext): void {
 	const account = SANDBOX_ACCOUNTS.limited;
@@ -540,6 +622,8 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 	'12-low-balance-alert.json': lowBalanceAlert,
 	'10-product-photo-to-clip.json': productPhotoToClip,
 	'11-many-clips-at-once.json': manyClipsAtOnce,
+	'13-imagine-then-upscale.json': imagineThenUpscale,
+	'14-four-upscales.json': fourUpscales,
 };
 
 /** The check for an example file; throws when the example has none. */

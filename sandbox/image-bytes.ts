@@ -180,6 +180,34 @@ export function encodePng({ width, height, rgb, targetBytes, alpha }: ImageSpec)
 	return Buffer.concat(chunks);
 }
 
+/**
+ * A PNG of four flat quadrants, top left, top right, bottom left, bottom right: a Midjourney
+ * grid, whose upscales are single quadrants.
+ */
+export function encodePngGrid(width: number, height: number, quadrants: [Rgb, Rgb, Rgb, Rgb]): Buffer {
+	const ihdr = Buffer.alloc(13);
+	ihdr.writeUInt32BE(width, 0);
+	ihdr.writeUInt32BE(height, 4);
+	ihdr[8] = 8;
+	ihdr[9] = 2;
+	const left = Math.ceil(width / 2);
+	const top = Math.ceil(height / 2);
+	const row = (a: Rgb, b: Rgb) => {
+		const bytes = Buffer.alloc(1 + width * 3);
+		for (let x = 0; x < width; x++) bytes.set(x < left ? a : b, 1 + x * 3);
+		return bytes;
+	};
+	const rows = [row(quadrants[0], quadrants[1]), row(quadrants[2], quadrants[3])];
+	const raw = Buffer.alloc(rows[0].length * height);
+	for (let y = 0; y < height; y++) rows[y < top ? 0 : 1].copy(raw, y * rows[0].length);
+	return Buffer.concat([
+		PNG_SIGNATURE,
+		...pngChunk('IHDR', ihdr),
+		...pngChunk('IDAT', deflateSync(raw)),
+		...pngChunk('IEND', Buffer.alloc(0)),
+	]);
+}
+
 // ---------------------------------------------------------------- JPEG
 
 class BitWriter {

@@ -9,5 +9,6 @@ export type { Fault, RecordedPart, RecordedRequest, Sandbox, SandboxModel, Sandb
 export { FAIL_REASON as VIDEO_FAIL_REASON, type VideoTask } from './videos';
 export { DEFAULT_MODELS } from './models';
 export { SANDBOX_ACCOUNTS, SANDBOX_QUOTA_PER_USD, type AccountKind, type AccountRoutes, type SandboxAccount } from './account';
-export { encodeImage, pngHasAlpha, readImageInfo, type ImageInfo, type ImageFormat } from './image-bytes';
+export { BANNED_WORDS, DEFAULT_MIDJOURNEY_TASK_MS, TASK_MS_HEADER, type MidjourneyButton } from './midjourney';
+export { encodeImage, encodePngGrid, pngHasAlpha, readImageInfo, type ImageInfo, type ImageFormat } from './image-bytes';
 export { paddedClip, taggedClip, videoClip, VIDEO_MIME_TYPES, type VideoFormat } from './video-bytes';

@@ -9,6 +9,7 @@ import { handleEmbeddings, misnumberEmbeddings } from './embeddings';
 import { FaultQueue } from './faults';
 import { FileStore, serveFile } from './files';
 import { handleImages } from './images';
+import { DEFAULT_MIDJOURNEY_TASK_MS, handleMidjourney, midjourneyRoute, MidjourneyStore } from './midjourney';
 import { cloneModels, DEFAULT_MODELS, modelListBody } from './models';
 import { groupParts, parseMultipart } from './multipart';
 import { defaultErrorBody, htmlErrorPage, newRequestId, relayError } from './relay-errors';
@@ -53,7 +54,9 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		accounts: defaultAccounts(apiKey),
 		videoTasks: new VideoTaskStore(),
 		videoTaskMs: options.videoTaskMs ?? DEFAULT_VIDEO_TASK_MS,
+		midjourney: new MidjourneyStore(),
 	};
+	state.midjourney.taskMs = options.midjourneyTaskMs ?? DEFAULT_MIDJOURNEY_TASK_MS;
 	const requests: RecordedRequest[] = [];
 	const faults = new FaultQueue();
 	const sockets = new Set<Socket>();
@@ -123,8 +126,9 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 	): Promise<void> {
 		const { method, path } = recorded;
 		const v1Index = path.indexOf('/v1/');
-		const routePath = v1Index >= 0 ? path.slice(v1Index) : path;
-		const isApi = v1Index >= 0;
+		const midjourney = v1Index < 0 ? midjourneyRoute(path) : undefined;
+		const routePath = v1Index >= 0 ? path.slice(v1Index) : (midjourney?.route ?? path);
+		const isApi = v1Index >= 0 || midjourney !== undefined;
 		const isFile = path.startsWith('/files/');
 		const requestId = newRequestId();
 		const fault = faults.take(method, path, routePath);
@@ -141,6 +145,7 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		if (fault?.redirectTo !== undefined) result = redirectAnswer(fault.status ?? 301, fault.redirectTo);
 		else if (fault?.status !== undefined) result = faultAnswer(fault, fault.status, requestId);
 		else if (isFile && (method === 'GET' || method === 'HEAD')) result = videoFile(state, path.slice(7)) ?? serveFile(state.files, path.slice(7), recorded.query);
+		else if (midjourney) result = authorized(recorded.headers.authorization ?? recorded.headers['mj-api-secret']) ? handleMidjourney(method, midjourney, recorded, ctx) : unauthorized(ctx);
 		else result = route(method, routePath, recorded, ctx, form);
 		if (fault?.embeddingIndexes) result = misnumberEmbeddings(result, fault.embeddingIndexes);
 
@@ -183,9 +188,7 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		if (!known.includes(endpoint)) {
 			return json(404, relayError(`Invalid URL (${method} ${recorded.path})`, 'invalid_request_error', '', ''));
 		}
-		if (!authorized(recorded.headers.authorization)) {
-			return json(401, relayError(`无效的令牌 (request id: ${ctx.requestId})`, 'new_api_error', 'invalid_api_key'));
-		}
+		if (!authorized(recorded.headers.authorization)) return unauthorized(ctx);
 		if (endpoint === 'GET /v1/models') return json(200, modelListBody(state.models));
 		if (endpoint === 'POST /v1/images/edits') return handleImageEdits(Array.isArray(form) ? form : undefined, ctx);
 		const grouped = Array.isArray(form) ? recorded.form : form;
@@ -200,6 +203,10 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		if (endpoint === 'POST /v1/embeddings') return handleEmbeddings(recorded.body, ctx);
 		if (endpoint === 'POST /v1/audio/speech') return handleSpeech(recorded.body, ctx);
 		return handleImages(recorded.body, ctx);
+	}
+
+	function unauthorized(ctx: RouteContext): RouteResult {
+		return json(401, relayError(`无效的令牌 (request id: ${ctx.requestId})`, 'new_api_error', 'invalid_api_key'));
 	}
 
 	// The account keys (Sandbox.accountKeys) are keys of this relay too.
@@ -264,6 +271,9 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		},
 		videoTasks() {
 			return state.videoTasks.all().map((task) => ({ ...task }));
+		},
+		setMidjourneyTaskMs(ms: number) {
+			state.midjourney.taskMs = Math.max(0, ms);
 		},
 		fileUrl(name: string) {
 			return `${state.url}/files/${name.replace(/^\/+/, '')}`;

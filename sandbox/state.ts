@@ -1,5 +1,6 @@
 import type { SandboxAccount } from './account';
 import type { FileStore } from './files';
+import type { MidjourneyStore } from './midjourney';
 import type { SandboxModel } from './types';
 import type { VideoTaskStore } from './videos';
 
@@ -20,6 +21,7 @@ export interface SandboxState {
 	videoTasks: VideoTaskStore;
 	/** How long a video task lasts when its prompt does not say (TASK_MS=...). */
 	videoTaskMs: number;
+	midjourney: MidjourneyStore;
 }
 
 /** Per-request facts a route may need besides the body. */

@@ -30,6 +30,8 @@ export interface SandboxOptions {
 	streamChunkSize?: number;
 	/** How long a video task lasts from its submit, unless its prompt says TASK_MS=<ms>. Default 2000. */
 	videoTaskMs?: number;
+	/** How long a Midjourney task takes from submit to done (default 2000); a request's `x-sandbox-task-ms` header overrides it. */
+	midjourneyTaskMs?: number;
 }
 
 export interface RecordedRequest {
@@ -156,6 +158,8 @@ export interface Sandbox {
 	setVideoTaskMs(ms: number): void;
 	/** Every video task submitted so far, in order (copies). */
 	videoTasks(): VideoTask[];
+	/** How long Midjourney tasks submitted from now on take. */
+	setMidjourneyTaskMs(ms: number): void;
 	fileUrl(name: string): string;
 	/** Also destroys open (stalled) sockets so that test runners can exit. */
 	close(): Promise<void>;

@@ -91,7 +91,7 @@ function word(prompt: string, name: string): boolean {
 	return new RegExp(`\\b${name}\\b`).test(prompt);
 }
 
-function numberWord(prompt: string, name: string): number | undefined {
+export function numberWord(prompt: string, name: string): number | undefined {
 	const match = new RegExp(`\\b${name}=(\\d+)\\b`).exec(prompt);
 	return match ? Number(match[1]) : undefined;
 }

@@ -12,7 +12,8 @@ export const EMBEDDINGS_TYPE = 'n8n-nodes-deerapi-relay.deerApiEmbeddings';
 export const AUDIO_TYPE = 'n8n-nodes-deerapi-relay.deerApiAudio';
 export const ACCOUNT_TYPE = 'n8n-nodes-deerapi-relay.deerApiAccount';
 export const VIDEO_TYPE = 'n8n-nodes-deerapi-relay.deerApiVideo';
-export const OUR_TYPES = new Set([CHAT_TYPE, IMAGE_TYPE, IMAGE_EDIT_TYPE, LIST_MODELS_TYPE, EMBEDDINGS_TYPE, AUDIO_TYPE, ACCOUNT_TYPE, VIDEO_TYPE]);
+export const MIDJOURNEY_TYPE = 'n8n-nodes-deerapi-relay.deerApiMidjourney';
+export const OUR_TYPES = new Set([CHAT_TYPE, IMAGE_TYPE, IMAGE_EDIT_TYPE, LIST_MODELS_TYPE, EMBEDDINGS_TYPE, AUDIO_TYPE, ACCOUNT_TYPE, VIDEO_TYPE, MIDJOURNEY_TYPE]);
 
 const INDENT = '    ';
 
@@ -129,6 +130,34 @@ function videoTable(items: INodeExecutionData[]): string[] {
 	);
 }
 
+/** A Midjourney task per row: what it is, how it ended, its image, and what can come next. */
+function midjourneyTable(items: INodeExecutionData[]): string[] {
+	return table(
+		['item', 'task', 'action', 'status', 'image', 'next'],
+		items.map((item, index) => {
+			const json = item.json;
+			const file = Object.values(item.binary ?? {})[0];
+			const size = typeof json.imageWidth === 'number' ? `${json.imageWidth}x${String(json.imageHeight)}` : '-';
+			const buttons = Array.isArray(json.buttons) ? (json.buttons as Array<{ label: string }>).map((button) => button.label) : [];
+			const next = json.error
+				? `error: ${clip(json.error, 50)}`
+				: json.index !== undefined
+					? `prompt ${String(json.index)}: ${clip(json.prompt, 48)}`
+					: json.waitsFor
+						? `waits for a ${String(json.waitsFor)} (Modal)`
+						: clip(buttons.join(' '), 52) || '-';
+			return [
+				inputIndex(item, index),
+				clip(json.taskId ?? '-', 18),
+				clip(json.action ?? '-', 10),
+				clip(json.relayStatus ?? json.status ?? '-', 12),
+				file ? `${size} ${file.mimeType}` : size,
+				next,
+			];
+		}),
+	);
+}
+
 /** "chat 33 · image 18 · …", most frequent first. */
 function countsBy(items: INodeExecutionData[], field: string, limit: number): string {
 	const counts = new Map<string, number>();
@@ -191,6 +220,8 @@ export function describeOurNode(type: string, items: INodeExecutionData[]): stri
 			return balanceSummary(items);
 		case VIDEO_TYPE:
 			return videoTable(items);
+		case MIDJOURNEY_TYPE:
+			return midjourneyTable(items);
 		default:
 			return undefined;
 	}

@@ -8,6 +8,7 @@ export const CHAT_TYPE = `${PACKAGE_NAME}.deerApiChat`;
 export const IMAGE_TYPE = `${PACKAGE_NAME}.deerApiImageGenerate`;
 export const EMBEDDINGS_TYPE = `${PACKAGE_NAME}.deerApiEmbeddings`;
 export const VIDEO_TYPE = `${PACKAGE_NAME}.deerApiVideo`;
+export const MIDJOURNEY_TYPE = `${PACKAGE_NAME}.deerApiMidjourney`;
 
 /**
  * The built package (dist/), loaded like n8n loads an installed community package. BENCH_PACKAGE_DIR

@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { deerApiCredentialTest } from '../shared/n8n/credential-test';
+import { operationSubtitle } from '../shared/n8n/parameters';
 import { properties } from './description';
 import { execute } from './execute';
 
@@ -17,7 +18,7 @@ export class DeerApiAccount implements INodeType {
 		icon: { light: 'file:deerapi.svg', dark: 'file:deerapi.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "getBalance" ? "Get Balance" : $parameter["operation"] }}',
+		subtitle: operationSubtitle(properties),
 		description:
 			'What your DeerAPI (or other one-api / new-api relay) key has left, in US dollars: for low-balance alerts',
 		defaults: { name: 'DeerAPI Account' },

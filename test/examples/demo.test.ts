@@ -134,6 +134,9 @@ it('with DEERAPI_API_KEY and DEERAPI_BASE_URL it runs against that relay with th
 			]),
 		);
 		expect(api.every((request) => request.headers.authorization === `Bearer ${key}`)).toBe(true);
+		const midjourney = relay.requests.filter((request) => request.path.includes('/mj/submit/'));
+		expect(new Set(midjourney.map((request) => request.path))).toEqual(new Set(['/mj/submit/imagine', '/mj-fast/mj/submit/imagine', '/mj/submit/action']));
+		expect(midjourney.every((request) => request.headers.authorization === `Bearer ${key}`)).toBe(true);
 	} finally {
 		await relay.close();
 	}

@@ -19,6 +19,7 @@ import { DeerApiChatModel } from '../../nodes/DeerApiChatModel/DeerApiChatModel.
 import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
 import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
 import { DeerApiVideo } from '../../nodes/DeerApiVideo/DeerApiVideo.node';
+import { DeerApiMidjourney } from '../../nodes/DeerApiMidjourney/DeerApiMidjourney.node';
 import { DEFAULT_MODELS, startSandbox, type Sandbox } from '../../sandbox';
 import { usesN8nAiNodes } from '../../harness/ai-nodes';
 import { createHarness, type WorkflowRunResult } from '../../harness/workflow';
@@ -51,6 +52,7 @@ const harness = createHarness({
 		'n8n-nodes-deerapi-relay.deerApiAudio': new DeerApiAudio(),
 		'n8n-nodes-deerapi-relay.deerApiAccount': new DeerApiAccount(),
 		'n8n-nodes-deerapi-relay.deerApiVideo': new DeerApiVideo(),
+		'n8n-nodes-deerapi-relay.deerApiMidjourney': new DeerApiMidjourney(),
 	},
 	credentialTypes: [new DeerApiRelayApi()],
 });
@@ -121,6 +123,8 @@ describe('example workflows are n8n exports that import as they are', () => {
 			'10-product-photo-to-clip.json',
 			'11-many-clips-at-once.json',
 			'12-low-balance-alert.json',
+			'13-imagine-then-upscale.json',
+			'14-four-upscales.json',
 		]);
 		// The AI Agent is n8n's own node: those run in real n8n (npm run e2e), the others here too.
 		expect(EXAMPLE_FILES.filter((file) => usesN8nAiNodes(exampleJson(file)))).toEqual([

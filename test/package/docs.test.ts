@@ -137,7 +137,7 @@ describe('what n8n loads from the package, against the documentation', () => {
 			for (const section of ['## Endpoints', '## Parameters', '## Output', '## Errors']) {
 				if (!text.includes(`\n${section}\n`)) missing.push(`${page}: section "${section}"`);
 			}
-			if (!/`(GET|POST) \/v1\/[a-z/]+`/.test(text)) missing.push(`${page}: an endpoint such as \`POST /v1/...\``);
+			if (!/`(GET|POST) \/(v1|mj|suno|api)\/[a-z/{}-]+`/.test(text)) missing.push(`${page}: an endpoint such as \`POST /v1/...\``);
 			const lowerText = text.toLowerCase();
 			for (const name of new Set(displayNames((type.description as INodeTypeDescription).properties))) {
 				if (!lowerText.includes(name.toLowerCase())) missing.push(`${page}: parameter "${name}"`);

@@ -49,12 +49,13 @@ describe('the built package loads the way n8n loads an installed community packa
 			'deerApiImageEdit',
 			'deerApiImageGenerate',
 			'deerApiListModels',
+			'deerApiMidjourney',
 			'deerApiVideo',
 		]);
 		expect(Object.keys(loader.credentialTypes)).toEqual(['deerApiRelayApi']);
 	});
 
-	it.each(['deerApiChat', 'deerApiChatModel', 'deerApiImageEdit', 'deerApiImageGenerate', 'deerApiListModels', 'deerApiEmbeddings', 'deerApiAudio', 'deerApiAccount', 'deerApiVideo'])(
+	it.each(['deerApiChat', 'deerApiChatModel', 'deerApiImageEdit', 'deerApiImageGenerate', 'deerApiListModels', 'deerApiEmbeddings', 'deerApiAudio', 'deerApiAccount', 'deerApiVideo', 'deerApiMidjourney'])(
 		'%s: light and dark icons exist, codex read from its .node.json, credential tested by the node',
 		(name) => {
 			const { type: loaded, sourcePath } = loader.nodeTypes[name];

@@ -1,45 +1,5 @@
-import { inflateSync } from 'node:zlib';
-import { crc32, encodeImage, readImageInfo } from '../../sandbox/image-bytes';
-
-interface PngChunk {
-	type: string;
-	data: Buffer;
-}
-
-/** Walks a PNG, checking every CRC on the way. */
-function pngChunks(png: Buffer): PngChunk[] {
-	expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
-	const chunks: PngChunk[] = [];
-	let offset = 8;
-	while (offset < png.length) {
-		const length = png.readUInt32BE(offset);
-		const type = png.toString('latin1', offset + 4, offset + 8);
-		const data = png.subarray(offset + 8, offset + 8 + length);
-		expect(png.readUInt32BE(offset + 8 + length)).toBe(crc32([png.subarray(offset + 4, offset + 8), data]));
-		chunks.push({ type, data });
-		offset += 12 + length;
-	}
-	expect(offset).toBe(png.length);
-	return chunks;
-}
-
-function decodePng(png: Buffer): { width: number; height: number; pixels: Buffer; chunkTypes: string[] } {
-	const chunks = pngChunks(png);
-	const ihdr = chunks[0];
-	expect(ihdr.type).toBe('IHDR');
-	const width = ihdr.data.readUInt32BE(0);
-	const height = ihdr.data.readUInt32BE(4);
-	expect([...ihdr.data.subarray(8)]).toEqual([8, 2, 0, 0, 0]);
-	const raw = inflateSync(Buffer.concat(chunks.filter((c) => c.type === 'IDAT').map((c) => c.data)));
-	const rowBytes = 1 + width * 3;
-	expect(raw.length).toBe(rowBytes * height);
-	const pixels = Buffer.alloc(width * height * 3);
-	for (let y = 0; y < height; y++) {
-		expect(raw[y * rowBytes]).toBe(0);
-		raw.copy(pixels, y * width * 3, y * rowBytes + 1, (y + 1) * rowBytes);
-	}
-	return { width, height, pixels, chunkTypes: chunks.map((c) => c.type) };
-}
+import { encodeImage, encodePngGrid, readImageInfo, type Rgb } from '../../sandbox/image-bytes';
+import { decodePng, pixelAt } from './png';
 
 describe('sandbox image encoders', () => {
 	it('writes a solid PNG that inflates to the right pixels', () => {
@@ -52,6 +12,17 @@ describe('sandbox image encoders', () => {
 			}
 		}
 		expect(png.length).toBeLessThan(2000);
+	});
+
+	it('writes a 2x2 grid PNG: four flat quadrants, odd sizes split with the extra pixel on the left and top', () => {
+		const quadrants: [Rgb, Rgb, Rgb, Rgb] = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [9, 9, 9]];
+		const png = encodePngGrid(101, 51, quadrants);
+		expect(decodePng(png)).toMatchObject({ width: 101, height: 51, chunkTypes: ['IHDR', 'IDAT', 'IEND'] });
+		expect(pixelAt(png, 0, 0)).toEqual([255, 0, 0]);
+		expect(pixelAt(png, 50, 25)).toEqual([255, 0, 0]);
+		expect(pixelAt(png, 51, 25)).toEqual([0, 255, 0]);
+		expect(pixelAt(png, 50, 26)).toEqual([0, 0, 255]);
+		expect(pixelAt(png, 100, 50)).toEqual([9, 9, 9]);
 	});
 
 	it('is fast and small for 2048x2048', () => {

@@ -1,5 +1,5 @@
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { RelayClient, RelayConfigError, normalizeBaseUrl } from '../../nodes/shared/transport';
+import { RelayClient, RelayConfigError, endpointUrl, normalizeBaseUrl } from '../../nodes/shared/transport';
 
 describe('normalizeBaseUrl', () => {
 	it.each([
@@ -71,6 +71,17 @@ describe('normalizeBaseUrl', () => {
 	])('refuses %j with a clear message', (input, message) => {
 		expect(() => normalizeBaseUrl(input)).toThrow(RelayConfigError);
 		expect(() => normalizeBaseUrl(input)).toThrow(message);
+	});
+});
+
+describe('endpointUrl', () => {
+	it.each([
+		['https://api.deerapi.com/v1', 'chat/completions', 'https://api.deerapi.com/v1/chat/completions'],
+		['https://api.deerapi.com/v1', '/mj/submit/imagine', 'https://api.deerapi.com/mj/submit/imagine'],
+		['https://host/openai/v1', '/mj-fast/mj/submit/imagine', 'https://host/openai/mj-fast/mj/submit/imagine'],
+		['https://host/api/v3', '/suno/fetch/1', 'https://host/api/suno/fetch/1'],
+	])('%s + %s -> %s (a leading slash: beside the versioned API)', (root, endpoint, expected) => {
+		expect(endpointUrl(root, endpoint)).toBe(expected);
 	});
 });
 

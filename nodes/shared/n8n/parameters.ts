@@ -192,3 +192,15 @@ export function multipartFields(values: IDataObject): MultipartBody['fields'] {
 	}
 	return fields;
 }
+
+/**
+ * The canvas subtitle of a node whose operations are its main choice: the chosen operation by the
+ * name the Operation field shows ("Action (Press a Button)"), not its stored value ("action").
+ */
+export function operationSubtitle(properties: INodeProperties[]): string {
+	const operation = properties.find((property) => property.name === 'operation');
+	const names = Object.fromEntries(
+		((operation?.options ?? []) as Array<{ name: string; value: unknown }>).map((option) => [String(option.value), option.name]),
+	);
+	return `={{ ${JSON.stringify(names)}[$parameter["operation"]] || $parameter["operation"] }}`;
+}

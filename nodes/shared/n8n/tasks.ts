@@ -105,8 +105,12 @@ export interface TaskOperation<R extends TaskItemRequest> {
 	read: (item: ItemScope) => R | Promise<R>;
 	/** The routes and answer reader of the item's task. */
 	kind: (request: R) => TaskKind<never>;
-	/** Submits the task (its first snapshot), or names an existing one by id (a Get). Holds a request slot. */
-	start: (request: R, item: ItemScope) => Promise<TaskSnapshot | string>;
+	/**
+	 * Submits the task (its first snapshot), or names an existing one by id (a Get). Holds a
+	 * request slot. Several tasks of one item (Midjourney's U1-U4 pressed together) come as a
+	 * list: waited for side by side, put out in that order; one failing fails the item.
+	 */
+	start: (request: R, item: ItemScope) => Promise<TaskSnapshot | string | Array<TaskSnapshot | string>>;
 	/**
 	 * The item's output once its wait ended (done; unfinished; or not waited for): downloads here
 	 * hold a request slot. A task that failed never gets here: it fails its item.
@@ -142,7 +146,7 @@ function waitingOf({ client, settings }: ItemScope): RunWaiting {
  * cancel and Continue On Fail are the runner's: a failed task (the relay's reason) fails its item,
  * as does a wait that ends unfinished when On Timeout says so.
  */
-export function taskOperation<R extends TaskItemRequest>(task: TaskOperation<R>): ItemOperation<R, TaskOutcome> {
+export function taskOperation<R extends TaskItemRequest>(task: TaskOperation<R>): ItemOperation<R, TaskOutcome[]> {
 	return {
 		reading: 'allFirst',
 		boundsItsOwnRequests: true,
@@ -153,19 +157,47 @@ export function taskOperation<R extends TaskItemRequest>(task: TaskOperation<R>)
 			const kind = task.kind(request);
 			const started = await slots.use(item.signal, async () => await task.start(request, item));
 			const { wait } = request;
-			const outcome = await scheduler.wait(kind, started, {
-				pollIntervalMs: wait.pollIntervalMs,
-				maxWaitMs: wait.enabled ? wait.maxWaitMs : 0,
-				signal: item.signal,
-			});
-			if (outcome.timedOut && wait.timeoutIsError) throw taskTimeoutError(kind.name, outcome);
-			return outcome;
+			const options = { pollIntervalMs: wait.pollIntervalMs, maxWaitMs: wait.enabled ? wait.maxWaitMs : 0 };
+			const outcomes = await waitForAll(scheduler, kind, Array.isArray(started) ? started : [started], options, item.signal);
+			const unfinished = outcomes.find((outcome) => outcome.timedOut);
+			if (unfinished && wait.timeoutIsError) throw taskTimeoutError(kind.name, unfinished);
+			return outcomes;
 		},
-		toItems: async (outcome, request, item) => {
-			const output = async () => await task.output(request, outcome, item);
-			return outcome.done ? await waitingOf(item).slots.use(item.signal, output) : await output();
+		toItems: async (outcomes, request, item) => {
+			const items: INodeExecutionData[] = [];
+			for (const outcome of outcomes) {
+				const output = async () => await task.output(request, outcome, item);
+				items.push(...(outcome.done ? await waitingOf(item).slots.use(item.signal, output) : await output()));
+			}
+			return items;
 		},
 	};
+}
+
+/** The tasks of one item, waited for side by side; the first to fail stops the others' waits. */
+async function waitForAll(
+	scheduler: TaskScheduler,
+	kind: TaskKind<never>,
+	tasks: Array<TaskSnapshot | string>,
+	options: { pollIntervalMs: number; maxWaitMs: number },
+	signal: AbortSignal,
+): Promise<TaskOutcome[]> {
+	if (tasks.length === 1) return [await scheduler.wait(kind, tasks[0], { ...options, signal })];
+	const item = new AbortController();
+	const stop = () => item.abort();
+	if (signal.aborted) stop();
+	signal.addEventListener('abort', stop, { once: true });
+	try {
+		return await Promise.all(
+			tasks.map((task) => {
+				const waiting = scheduler.wait(kind, task, { ...options, signal: item.signal });
+				waiting.catch(stop);
+				return waiting;
+			}),
+		);
+	} finally {
+		signal.removeEventListener('abort', stop);
+	}
 }
 
 /** At most `size` requests at a time, first come first served; a waiter whose signal fires leaves the line. */

@@ -90,7 +90,7 @@ export interface BinaryAnswer {
  */
 export interface JsonRequest {
 	method: 'GET' | 'POST';
-	/** Below the API root, e.g. "videos" or "video/generations/task_123". */
+	/** Below the API root, e.g. "videos" or "video/generations/task_123"; with a leading slash beside it: "/mj/task/123/fetch". */
 	endpoint: string;
 	json?: unknown;
 	form?: MultipartBody;

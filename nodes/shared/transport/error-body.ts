@@ -13,7 +13,8 @@ export interface RelayErrorPayload {
 
 /**
  * The error a relay put in a JSON body, if it is one: `{error: {message, type, code, param}}`
- * (OpenAI, one-api, new-api), `{error: "text"}`, or new-api's `{success: false, message}`.
+ * (OpenAI, one-api, new-api), `{error: "text"}`, new-api's `{success: false, message}`, or, as
+ * a bare message, Midjourney's `{code, description}` with a code other than a success.
  * `"error": {}` or `"error": null` beside a normal answer is DeerAPI decoration, not an error.
  * `bareMessage` also takes a top-level `message` without `success: false`: for bodies that
  * lack what was asked (a 200 without "choices"), or any error status.
@@ -27,6 +28,12 @@ export function findErrorPayload(body: unknown, bareMessage = false): RelayError
 	}
 	const message = typeof body.message === 'string' && body.message.trim() ? body.message : undefined;
 	if (message && (bareMessage || body.success === false)) return { message, code: asText(body.code) };
+	// Midjourney routes: midjourney-proxy and new-api say it as {code, description}; codes 1, 21 and 22 are successes.
+	const description = typeof body.description === 'string' && body.description.trim() ? body.description : undefined;
+	const code = asText(body.code);
+	if (description && bareMessage && code !== undefined && !['1', '21', '22'].includes(code)) {
+		return { message: description, type: asText(body.type), code };
+	}
 	return undefined;
 }
 

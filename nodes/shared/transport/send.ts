@@ -63,7 +63,7 @@ function redirectError(status: number, headers: ResponseHeaders, outgoing: Outgo
 	const requestId = requestIdHeader(headers);
 	if (!target) return Object.assign(new RelayRedirectError(status, location, undefined), { requestId });
 	target.search = '';
-	const suffix = outgoing.endpoint ? `/${outgoing.endpoint}` : undefined;
+	const suffix = outgoing.endpoint ? `/${outgoing.endpoint.replace(/^\//, '')}` : undefined;
 	const path = target.pathname.replace(/\/+$/, '');
 	const base = suffix && path.endsWith(suffix) ? `${target.origin}${path.slice(0, -suffix.length)}` : target.origin;
 	return Object.assign(new RelayRedirectError(status, target.href, base), { requestId });

@@ -70,9 +70,14 @@ export function normalizeBaseUrl(input: string | undefined): string {
 	return `${url.origin}${path}`;
 }
 
-/** The full URL of an endpoint ("chat/completions") below a normalised API root. */
+/**
+ * The full URL of an endpoint below a normalised API root ("chat/completions"), or, with a
+ * leading slash, of a route beside the versioned API ("/mj/submit/imagine": Midjourney's and
+ * Suno's routes sit at the relay's root, "https://api.deerapi.com/mj/...").
+ */
 export function endpointUrl(apiRoot: string, endpoint: string): string {
-	return `${apiRoot}/${endpoint.replace(/^\/+/, '')}`;
+	if (endpoint.startsWith('/')) return `${apiRoot.replace(VERSION_SEGMENT, '')}${endpoint}`;
+	return `${apiRoot}/${endpoint}`;
 }
 
 /**

@@ -80,8 +80,9 @@ export class TaskScheduler {
 
 	/**
 	 * Waits for the task: from the snapshot a submit answered (first poll one interval later), or
-	 * from its id alone (first poll at once). Resolves when it is done, or unfinished when
-	 * `maxWaitMs` is over (`timedOut`; with `maxWaitMs` 0, after the first look and not timed out);
+	 * from its id alone (first poll at once). Resolves when it is done, when it waits for the
+	 * user's input (state "input": neither done nor timed out), or unfinished when `maxWaitMs` is
+	 * over (`timedOut`; with `maxWaitMs` 0, after the first look and not timed out);
 	 * rejects with a RelayTaskError when the relay says it failed, with a poll's error when that
 	 * error will not go away (401, 404...), and with a RelayAbortError when the signal fires.
 	 */
@@ -196,7 +197,7 @@ export class TaskScheduler {
 			this.settle(watch, () => watch.reject(taskFailedError(watch.kind.name, snapshot)));
 			return true;
 		}
-		if (snapshot.state === 'done' || now >= watch.deadline) {
+		if (snapshot.state === 'done' || snapshot.state === 'input' || now >= watch.deadline) {
 			this.finish(watch, snapshot, now);
 			return true;
 		}
@@ -208,7 +209,7 @@ export class TaskScheduler {
 		const outcome: TaskOutcome = {
 			snapshot,
 			done,
-			timedOut: !done && watch.options.maxWaitMs > 0,
+			timedOut: !done && snapshot.state !== 'input' && watch.options.maxWaitMs > 0,
 			polls: watch.polls,
 			failedPolls: watch.failedPolls,
 			waitedMs: now - watch.startedAt,

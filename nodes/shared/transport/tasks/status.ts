@@ -5,10 +5,14 @@
  * (submitted, processing, succeed, failed), midjourney-proxy (... CANCEL, MODAL), Suno clips
  * (streaming, complete, error).
  */
-export type TaskStatus = 'queued' | 'in_progress' | 'completed' | 'failed' | 'unknown';
+/** `needs_input`: the task waits for the user (midjourney-proxy's MODAL); its kind's reader says so, the words do not. */
+export type TaskStatus = 'queued' | 'in_progress' | 'needs_input' | 'completed' | 'failed' | 'unknown';
 
-/** What the waiting does with a status: poll again, fetch the result, or report the failure. */
-export type TaskState = 'pending' | 'done' | 'failed';
+/**
+ * What the waiting does with a status: poll again, fetch the result, or report the failure; or,
+ * for a task that waits for the user (midjourney-proxy's MODAL), stop waiting without either.
+ */
+export type TaskState = 'pending' | 'input' | 'done' | 'failed';
 
 const WORDS: Record<string, TaskStatus> = {};
 const add = (status: TaskStatus, words: string[]) => words.forEach((word) => (WORDS[word] = status));
@@ -28,6 +32,7 @@ export function normaliseStatus(relayStatus: unknown): TaskStatus {
 export function stateOf(status: TaskStatus): TaskState {
 	if (status === 'completed') return 'done';
 	if (status === 'failed') return 'failed';
+	if (status === 'needs_input') return 'input';
 	return 'pending';
 }
 
@@ -36,4 +41,15 @@ export function readProgress(value: unknown): number | undefined {
 	const number = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim().replace(/\s*%$/, '')) : NaN;
 	if (!Number.isFinite(number) || (typeof value === 'string' && value.trim() === '')) return undefined;
 	return Math.min(100, Math.max(0, number));
+}
+
+/** A task's time as ISO 8601: Unix seconds or milliseconds, or a date string; 0 and nonsense are unknown. */
+export function taskTimestamp(value: unknown): string | undefined {
+	if (typeof value === 'string' && value.trim() && !/^\d+$/.test(value.trim())) {
+		const parsed = Date.parse(value);
+		return Number.isNaN(parsed) ? undefined : new Date(parsed).toISOString();
+	}
+	const number = Number(value);
+	if (value === null || value === undefined || value === '' || !Number.isFinite(number) || number <= 0) return undefined;
+	return new Date(number > 1e12 ? number : number * 1000).toISOString();
 }

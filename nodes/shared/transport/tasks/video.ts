@@ -3,7 +3,7 @@ import type { Received } from '../bodies';
 import type { RelayClient } from '../client';
 import type { CallOptions, MultipartBody } from '../client-types';
 import { asText, isHttpUrl, isRecord } from '../text';
-import { normaliseStatus, readProgress, stateOf } from './status';
+import { normaliseStatus, readProgress, stateOf, taskTimestamp } from './status';
 import type { TaskKind, TaskSnapshot } from './types';
 
 /**
@@ -116,9 +116,9 @@ export function videoDetails(snapshot: TaskSnapshot): VideoDetails {
 		seconds: numberOrText(task.seconds ?? task.duration ?? upstream.duration),
 		size: asText(task.size) ?? asText(upstream.size) ?? asText(upstream.resolution),
 		url: videoLink(snapshot, task, upstream, metadata),
-		expiresAt: timestamp(task.expires_at ?? metadata.expires_at ?? upstream.expires_at),
-		createdAt: timestamp(task.created_at ?? task.submit_time),
-		completedAt: timestamp(task.completed_at ?? task.finish_time),
+		expiresAt: taskTimestamp(task.expires_at ?? metadata.expires_at ?? upstream.expires_at),
+		createdAt: taskTimestamp(task.created_at ?? task.submit_time),
+		completedAt: taskTimestamp(task.completed_at ?? task.finish_time),
 	};
 	const usage = [task.usage, isRecord(snapshot.body) ? snapshot.body.usage : undefined].find(isRecord);
 	if (usage) details.usage = usage;
@@ -161,15 +161,4 @@ function numberOrText(value: unknown): number | string | undefined {
 	if (typeof value === 'number' && Number.isFinite(value)) return value;
 	if (typeof value !== 'string' || !value.trim()) return undefined;
 	return /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-}
-
-/** Unix seconds or milliseconds, or a date string, as ISO 8601; 0 and nonsense are unknown. */
-function timestamp(value: unknown): string | undefined {
-	if (typeof value === 'string' && value.trim() && !/^\d+$/.test(value.trim())) {
-		const parsed = Date.parse(value);
-		return Number.isNaN(parsed) ? undefined : new Date(parsed).toISOString();
-	}
-	const number = Number(value);
-	if (value === null || value === undefined || !Number.isFinite(number) || number <= 0) return undefined;
-	return new Date(number > 1e12 ? number : number * 1000).toISOString();
 }
