@@ -384,6 +384,61 @@ function speechRoundTrip(result: NormalisedResult, context: ExampleContext): voi
 	assert.equal(back.transcript, `${String(productText.text)} [sandbox heard ${mp3.fileSize} bytes of audio/mpeg in speech.mp3]`);
 }
 
+async function productJingle(result: NormalisedResult, context: ExampleContext): Promise<void> {
+	const [product] = itemsOf(result, 'Product Text').map((item) => item.json);
+	const description = `A cheerful 20-second jingle for ${String(product.product)}, acoustic guitar and whistling. ${String(product.text)}`;
+	const submits = requestsTo(context, '/suno/submit/music');
+	assert.equal(submits.length, 1, 'one song task submitted');
+	assert.deepEqual(submits[0].body, { gpt_description_prompt: description, mv: 'chirp-v4' });
+
+	const clips = itemsOf(result, 'Make a Jingle');
+	assert.equal(clips.length, 2, 'one item per clip: Suno makes two');
+	const taskId = String(clips[0].json.taskId);
+	assert.match(taskId, /^task_/);
+	const polls = requestsTo(context, `/suno/fetch/${taskId}`);
+	assert.ok(polls.length >= 1 && polls.every((poll) => poll.method === 'GET'), 'the task was polled');
+	assert.notEqual(clips[0].json.clipId, clips[1].json.clipId);
+	for (const [index, { json, binary }] of clips.entries()) {
+		assert.equal(json.taskId, taskId);
+		assert.equal(json.clip, index + 1);
+		assert.equal(json.clips, 2);
+		assert.equal(json.done, true);
+		assert.equal(json.status, 'completed');
+		assert.equal(json.relayStatus, 'complete');
+		assert.equal(json.model, 'chirp-v4');
+		assert.equal(json.description, description);
+		assert.ok(typeof json.title === 'string' && json.title.length > 0, 'a title');
+		assert.ok(typeof json.tags === 'string' && json.tags.length > 0, 'style tags');
+		assert.ok(typeof json.lyrics === 'string' && json.lyrics.includes('[Chorus]'), 'the lyrics sung');
+		assert.ok(typeof json.duration === 'number' && json.duration > 0, 'a duration');
+
+		const mp3 = binary.data;
+		assert.ok(mp3, `clip ${index + 1}: the audio is binary "data"`);
+		assert.equal(mp3.mimeType, 'audio/mpeg');
+		assert.ok(mp3.fileName?.endsWith(`-${index + 1}.mp3`), `an .mp3 named after the title: ${mp3.fileName}`);
+		assert.equal(json.fileName, mp3.fileName);
+		assert.equal(json.fileSize, mp3.fileSize);
+		// The very bytes the relay links to, fetched without the key.
+		const audioPath = new URL(String(json.audioUrl)).pathname;
+		const downloads = context.requests.filter((request) => request.path === audioPath);
+		assert.equal(downloads.length, 1, 'each MP3 downloaded once');
+		assert.equal(downloads[0].headers.authorization, undefined, 'no key to the file link');
+		const served = Buffer.from(await (await fetch(String(json.audioUrl))).arrayBuffer());
+		assert.equal(mp3.sha256, sha256(served));
+
+		const cover = binary.cover;
+		assert.ok(cover, `clip ${index + 1}: the cover is binary "cover"`);
+		assert.equal(cover.mimeType, 'image/jpeg');
+		assert.deepEqual(cover.image, { format: 'jpeg', width: 1024, height: 1024 }, 'the large cover');
+		assert.equal(json.coverFileName, cover.fileName);
+	}
+
+	const kept = itemsOf(result, 'Keep the First Clip');
+	assert.equal(kept.length, 1);
+	assert.equal(kept[0].json.clipId, clips[0].json.clipId);
+	assert.equal(kept[0].binary.data.sha256, clips[0].binary.data.sha256, 'the first clip\'s MP3 comes out');
+}
+
 /** The agent's text prompt, its chat requests and its final answer, checked alike for both agent examples. */
 function agentRun(result: NormalisedResult, context: ExampleContext, agentName: string, modelId: string) {
 	const prompt = String(nodeNamed(context.workflow, agentName).parameters.text);
@@ -624,6 +679,7 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 	'11-many-clips-at-once.json': manyClipsAtOnce,
 	'13-imagine-then-upscale.json': imagineThenUpscale,
 	'14-four-upscales.json': fourUpscales,
+	'15-product-jingle.json': productJingle,
 };
 
 /** The check for an example file; throws when the example has none. */

@@ -3,7 +3,8 @@
  * Flags: --port N (env SANDBOX_PORT; default 8787, or any free port if 8787 is taken),
  *        --key KEY (env SANDBOX_API_KEY; default sk-sandbox), --latency MS, --image-bytes N,
  *        --video-ms MS (how long a video task lasts; default 2000),
- *        --mj-task-ms MS (how long a Midjourney task takes; default 2000).
+ *        --mj-task-ms MS (how long a Midjourney task takes; default 2000),
+ *        --suno-ms MS (how long a Suno task takes; default 3000).
  */
 import { startSandbox, type ResponseLogEntry, type Sandbox } from './index';
 
@@ -35,7 +36,7 @@ function logLine(entry: ResponseLogEntry): void {
 async function main(): Promise<void> {
 	const args = process.argv.slice(2);
 	if (args.includes('--help') || args.includes('-h')) {
-		console.log('usage: npm run sandbox -- [--port 8787] [--key sk-sandbox] [--latency ms] [--image-bytes n] [--video-ms ms] [--mj-task-ms ms]');
+		console.log('usage: npm run sandbox -- [--port 8787] [--key sk-sandbox] [--latency ms] [--image-bytes n] [--video-ms ms] [--mj-task-ms ms] [--suno-ms ms]');
 		return;
 	}
 	const explicitPort = numberOrUndefined(flag(args, 'port') ?? process.env.SANDBOX_PORT, 'port');
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
 		imageBytes: numberOrUndefined(flag(args, 'image-bytes'), 'image-bytes'),
 		videoTaskMs: numberOrUndefined(flag(args, 'video-ms'), 'video-ms'),
 		midjourneyTaskMs: numberOrUndefined(flag(args, 'mj-task-ms'), 'mj-task-ms'),
+		sunoTaskMs: numberOrUndefined(flag(args, 'suno-ms'), 'suno-ms'),
 		onResponse: logLine,
 	};
 

@@ -15,6 +15,7 @@ import { groupParts, parseMultipart } from './multipart';
 import { defaultErrorBody, htmlErrorPage, newRequestId, relayError } from './relay-errors';
 import { json, raw, writeResult, type RouteResult } from './responses';
 import type { RouteContext, SandboxState } from './state';
+import { handleSuno } from './suno';
 import type { Fault, RecordedRequest, Sandbox, SandboxOptions } from './types';
 import { DEFAULT_VIDEO_TASK_MS, isVideoRoute, routeVideo, videoFile, VideoTaskStore } from './videos';
 
@@ -37,6 +38,9 @@ export interface SandboxServerOptions extends SandboxOptions {
 type MultipartParse = Awaited<ReturnType<typeof parseMultipart>>;
 
 const REQUEST_ID_HEADER = 'x-oneapi-request-id';
+const DEFAULT_SUNO_TASK_MS = 3000;
+/** Where the API routes start, after any prefix of the base URL: OpenAI's /v1, new-api's /suno task routes. */
+const API_ROOTS = ['/v1/', '/suno/'];
 
 export async function startSandbox(options: SandboxServerOptions = {}): Promise<Sandbox> {
 	const host = options.host ?? '127.0.0.1';
@@ -55,6 +59,9 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		videoTasks: new VideoTaskStore(),
 		videoTaskMs: options.videoTaskMs ?? DEFAULT_VIDEO_TASK_MS,
 		midjourney: new MidjourneyStore(),
+		sunoTaskMs: Math.max(0, options.sunoTaskMs ?? DEFAULT_SUNO_TASK_MS),
+		sunoTasks: new Map(),
+		sunoCode: options.sunoCode ?? 'success',
 	};
 	state.midjourney.taskMs = options.midjourneyTaskMs ?? DEFAULT_MIDJOURNEY_TASK_MS;
 	const requests: RecordedRequest[] = [];
@@ -125,11 +132,11 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		form: MultipartParse,
 	): Promise<void> {
 		const { method, path } = recorded;
-		const v1Index = path.indexOf('/v1/');
-		const midjourney = v1Index < 0 ? midjourneyRoute(path) : undefined;
-		const routePath = v1Index >= 0 ? path.slice(v1Index) : (midjourney?.route ?? path);
-		const isApi = v1Index >= 0 || midjourney !== undefined;
 		const isFile = path.startsWith('/files/');
+		const rootIndex = isFile ? -1 : apiRootIndex(path);
+		const midjourney = isFile || rootIndex >= 0 ? undefined : midjourneyRoute(path);
+		const routePath = rootIndex >= 0 ? path.slice(rootIndex) : (midjourney?.route ?? path);
+		const isApi = rootIndex >= 0 || midjourney !== undefined;
 		const requestId = newRequestId();
 		const fault = faults.take(method, path, routePath);
 
@@ -168,6 +175,10 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		const account = accountRoute(method, routePath, recorded.path);
 		if (account) return handleAccountRoute(account, recorded, state.accounts, ctx.requestId);
 		const endpoint = `${method} ${routePath}`;
+		if (routePath.startsWith('/suno/')) {
+			if (!authorized(recorded.headers.authorization)) return unauthorized(ctx);
+			return handleSuno(method, routePath, recorded.body, recorded.rawBody, ctx);
+		}
 		const known = [
 			'GET /v1/models',
 			'POST /v1/chat/completions',
@@ -275,6 +286,15 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		setMidjourneyTaskMs(ms: number) {
 			state.midjourney.taskMs = Math.max(0, ms);
 		},
+		setSunoTaskMs(ms: number) {
+			state.sunoTaskMs = Math.max(0, ms);
+		},
+		advanceSunoTasks(ms: number) {
+			for (const task of state.sunoTasks.values()) task.submittedAt -= ms;
+		},
+		setSunoCode(code) {
+			state.sunoCode = code;
+		},
 		fileUrl(name: string) {
 			return `${state.url}/files/${name.replace(/^\/+/, '')}`;
 		},
@@ -290,6 +310,11 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 		},
 	};
 	return sandbox;
+}
+
+function apiRootIndex(path: string): number {
+	const found = API_ROOTS.map((root) => path.indexOf(root)).filter((index) => index >= 0);
+	return found.length ? Math.min(...found) : -1;
 }
 
 function record(req: IncomingMessage, path: string, queryPart: string, rawBody: Buffer): RecordedRequest {

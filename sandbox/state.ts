@@ -1,6 +1,7 @@
 import type { SandboxAccount } from './account';
 import type { FileStore } from './files';
 import type { MidjourneyStore } from './midjourney';
+import type { SunoCode, SunoTask } from './suno';
 import type { SandboxModel } from './types';
 import type { VideoTaskStore } from './videos';
 
@@ -22,6 +23,11 @@ export interface SandboxState {
 	/** How long a video task lasts when its prompt does not say (TASK_MS=...). */
 	videoTaskMs: number;
 	midjourney: MidjourneyStore;
+	/** How long a Suno task takes when its request does not say (ms). */
+	sunoTaskMs: number;
+	sunoTasks: Map<string, SunoTask>;
+	/** What a Suno answer's `code` says on success: new-api's "success", or 1 as other relays send. */
+	sunoCode: SunoCode;
 }
 
 /** Per-request facts a route may need besides the body. */

@@ -32,6 +32,13 @@ export interface SandboxOptions {
 	videoTaskMs?: number;
 	/** How long a Midjourney task takes from submit to done (default 2000); a request's `x-sandbox-task-ms` header overrides it. */
 	midjourneyTaskMs?: number;
+	/**
+	 * How long a Suno song or lyrics task takes from submit to done, unless its request says (body
+	 * `sandbox_task_ms`, header `x-sandbox-task-ms`, TASK_MS=<ms> in its words). Default 3000.
+	 */
+	sunoTaskMs?: number;
+	/** Suno answers' `code` on success: "success" (new-api, the default) or 1 (other relays). */
+	sunoCode?: 'success' | 1;
 }
 
 export interface RecordedRequest {
@@ -160,6 +167,12 @@ export interface Sandbox {
 	videoTasks(): VideoTask[];
 	/** How long Midjourney tasks submitted from now on take. */
 	setMidjourneyTaskMs(ms: number): void;
+	/** How long the next Suno tasks take (those whose request does not say), in ms. */
+	setSunoTaskMs(ms: number): void;
+	/** Moves every Suno task submitted so far `ms` closer to its end, so tests see each stage without waiting. */
+	advanceSunoTasks(ms: number): void;
+	/** Suno answers' `code` on success from now on: "success" or 1. */
+	setSunoCode(code: 'success' | 1): void;
 	fileUrl(name: string): string;
 	/** Also destroys open (stalled) sockets so that test runners can exit. */
 	close(): Promise<void>;

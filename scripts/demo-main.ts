@@ -132,7 +132,7 @@ async function chooseTarget(): Promise<Target> {
 		print(
 			dim(
 				'  These are real, billed requests to gpt-4o-mini, gpt-image-1 (quality low), gpt-4o-image, gpt-4o, ' +
-					'text-embedding-3-small, tts-1, whisper-1, veo3-fast and kling-v1; image and video models take a while. The balance routes cost nothing.',
+					'text-embedding-3-small, tts-1, whisper-1, veo3-fast, kling-v1 and Suno (chirp-v4), and Midjourney; image and video models and songs take a while. The balance routes cost nothing.',
 			),
 		);
 		return { baseUrl: url, apiKey, label: url };

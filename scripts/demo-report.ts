@@ -13,7 +13,8 @@ export const AUDIO_TYPE = 'n8n-nodes-deerapi-relay.deerApiAudio';
 export const ACCOUNT_TYPE = 'n8n-nodes-deerapi-relay.deerApiAccount';
 export const VIDEO_TYPE = 'n8n-nodes-deerapi-relay.deerApiVideo';
 export const MIDJOURNEY_TYPE = 'n8n-nodes-deerapi-relay.deerApiMidjourney';
-export const OUR_TYPES = new Set([CHAT_TYPE, IMAGE_TYPE, IMAGE_EDIT_TYPE, LIST_MODELS_TYPE, EMBEDDINGS_TYPE, AUDIO_TYPE, ACCOUNT_TYPE, VIDEO_TYPE, MIDJOURNEY_TYPE]);
+export const MUSIC_TYPE = 'n8n-nodes-deerapi-relay.deerApiMusic';
+export const OUR_TYPES = new Set([CHAT_TYPE, IMAGE_TYPE, IMAGE_EDIT_TYPE, LIST_MODELS_TYPE, EMBEDDINGS_TYPE, AUDIO_TYPE, ACCOUNT_TYPE, VIDEO_TYPE, MIDJOURNEY_TYPE, MUSIC_TYPE]);
 
 const INDENT = '    ';
 
@@ -222,9 +223,16 @@ export function describeOurNode(type: string, items: INodeExecutionData[]): stri
 			return videoTable(items);
 		case MIDJOURNEY_TYPE:
 			return midjourneyTable(items);
+		case MUSIC_TYPE:
+			// A clip per item: what it is, not every link the relay gave.
+			return itemsReport(items.map((item) => ({ ...item, json: pickFields(item.json, ['clip', 'title', 'tags', 'duration', 'status', 'text']) })));
 		default:
 			return undefined;
 	}
+}
+
+function pickFields(json: IDataObject, fields: string[]): IDataObject {
+	return Object.fromEntries(fields.filter((field) => json[field] !== undefined && json[field] !== null).map((field) => [field, json[field]]));
 }
 
 function binarySummary(item: INodeExecutionData): string {

@@ -72,7 +72,7 @@ it('runs every example against the built-in sandbox and writes real image and au
 	expect(output).toMatch(/Running against the built-in sandbox at http:\/\/127\.0\.0\.1:\d+/);
 	for (let step = 1; step <= EXAMPLE_COUNT; step++) expect(output).toContain(`[${step}/${EXAMPLE_COUNT}]`);
 	const summary = new RegExp(
-		`Done: ${EXAMPLE_COUNT} workflows ran against the built-in sandbox, (\\d+) images \\(\\+6 other files\\) written to (.+?), total`,
+		`Done: ${EXAMPLE_COUNT} workflows ran against the built-in sandbox, (\\d+) images \\(\\+8 other files\\) written to (.+?), total`,
 	).exec(output);
 	expect(summary).not.toBeNull();
 	// The balance example: the figures, the routes, and the alert it ends with.
@@ -81,14 +81,15 @@ it('runs every example against the built-in sandbox and writes real image and au
 	expect(output).toContain('DeerAPI balance is low: US$3.50 left of US$25.00.');
 
 	const files = filesUnder(out);
-	expect(files).toHaveLength(Number(summary![1]) + 6);
+	expect(files).toHaveLength(Number(summary![1]) + 8);
 	expect(files.length).toBeGreaterThanOrEqual(11);
 	const others = files.filter((file) => !readImageInfo(readFileSync(file)));
 	// Example 10's clip and example 11's four: real MP4s, each its own.
 	const videos = others.filter((file) => sniffMediaType(readFileSync(file))?.kind === 'video');
 	const audio = others.filter((file) => !videos.includes(file));
-	expect(audio.map((file) => path.basename(file))).toEqual(['read-aloud-0-data.mp3']);
-	expect(sniffAudioType(readFileSync(audio[0]))?.mimeType).toBe('audio/mpeg');
+	// The speech, and the jingle's two clips (the first one, passed on by Limit, is written once).
+	expect(audio.map((file) => path.basename(file)).sort()).toEqual(['make-a-jingle-0-data.mp3', 'make-a-jingle-1-data.mp3', 'read-aloud-0-data.mp3']);
+	for (const file of audio) expect(sniffAudioType(readFileSync(file))?.mimeType).toBe('audio/mpeg');
 	expect(videos.map((file) => path.basename(file)).sort()).toEqual([
 		'clip-per-product-0-data.mp4',
 		'clip-per-product-1-data.mp4',
@@ -137,6 +138,10 @@ it('with DEERAPI_API_KEY and DEERAPI_BASE_URL it runs against that relay with th
 		const midjourney = relay.requests.filter((request) => request.path.includes('/mj/submit/'));
 		expect(new Set(midjourney.map((request) => request.path))).toEqual(new Set(['/mj/submit/imagine', '/mj-fast/mj/submit/imagine', '/mj/submit/action']));
 		expect(midjourney.every((request) => request.headers.authorization === `Bearer ${key}`)).toBe(true);
+		// Suno sits beside /v1 at the relay's root: the jingle's task, with the same key.
+		const suno = relay.requests.filter((request) => request.path.startsWith('/suno/'));
+		expect(suno.map((request) => request.path)).toContain('/suno/submit/music');
+		expect(suno.every((request) => request.headers.authorization === `Bearer ${key}`)).toBe(true);
 	} finally {
 		await relay.close();
 	}

@@ -18,6 +18,7 @@ import { DeerApiEmbeddings } from '../../nodes/DeerApiEmbeddings/DeerApiEmbeddin
 import { DeerApiChatModel } from '../../nodes/DeerApiChatModel/DeerApiChatModel.node';
 import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
 import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
+import { DeerApiMusic } from '../../nodes/DeerApiMusic/DeerApiMusic.node';
 import { DeerApiVideo } from '../../nodes/DeerApiVideo/DeerApiVideo.node';
 import { DeerApiMidjourney } from '../../nodes/DeerApiMidjourney/DeerApiMidjourney.node';
 import { DEFAULT_MODELS, startSandbox, type Sandbox } from '../../sandbox';
@@ -53,6 +54,7 @@ const harness = createHarness({
 		'n8n-nodes-deerapi-relay.deerApiAccount': new DeerApiAccount(),
 		'n8n-nodes-deerapi-relay.deerApiVideo': new DeerApiVideo(),
 		'n8n-nodes-deerapi-relay.deerApiMidjourney': new DeerApiMidjourney(),
+		'n8n-nodes-deerapi-relay.deerApiMusic': new DeerApiMusic(),
 	},
 	credentialTypes: [new DeerApiRelayApi()],
 });
@@ -125,6 +127,7 @@ describe('example workflows are n8n exports that import as they are', () => {
 			'12-low-balance-alert.json',
 			'13-imagine-then-upscale.json',
 			'14-four-upscales.json',
+			'15-product-jingle.json',
 		]);
 		// The AI Agent is n8n's own node: those run in real n8n (npm run e2e), the others here too.
 		expect(EXAMPLE_FILES.filter((file) => usesN8nAiNodes(exampleJson(file)))).toEqual([

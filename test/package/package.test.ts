@@ -50,12 +50,13 @@ describe('the built package loads the way n8n loads an installed community packa
 			'deerApiImageGenerate',
 			'deerApiListModels',
 			'deerApiMidjourney',
+			'deerApiMusic',
 			'deerApiVideo',
 		]);
 		expect(Object.keys(loader.credentialTypes)).toEqual(['deerApiRelayApi']);
 	});
 
-	it.each(['deerApiChat', 'deerApiChatModel', 'deerApiImageEdit', 'deerApiImageGenerate', 'deerApiListModels', 'deerApiEmbeddings', 'deerApiAudio', 'deerApiAccount', 'deerApiVideo', 'deerApiMidjourney'])(
+	it.each(['deerApiChat', 'deerApiChatModel', 'deerApiImageEdit', 'deerApiImageGenerate', 'deerApiListModels', 'deerApiEmbeddings', 'deerApiAudio', 'deerApiAccount', 'deerApiVideo', 'deerApiMidjourney', 'deerApiMusic'])(
 		'%s: light and dark icons exist, codex read from its .node.json, credential tested by the node',
 		(name) => {
 			const { type: loaded, sourcePath } = loader.nodeTypes[name];

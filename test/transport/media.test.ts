@@ -18,6 +18,22 @@ test('videos by their bytes: MP4, QuickTime, WebM; ISO still images are not vide
 	expect(sniffImageType(encodeImage('png', { width: 2, height: 2, rgb: [0, 0, 0] }))?.kind).toBe('image');
 });
 
+test('audio by its bytes, MP3, WAV, M4A; an MP4 or WebM that does not say it holds only sound stays a video', () => {
+	const speech = (format: string) => {
+		const bytes = encodeSpeech(format as never, 'la', 0.5);
+		return sniffMediaType(bytes);
+	};
+	expect(speech('mp3')).toEqual({ kind: 'audio', mimeType: 'audio/mpeg', extension: 'mp3' });
+	expect(speech('wav')).toEqual({ kind: 'audio', mimeType: 'audio/wav', extension: 'wav' });
+	expect(speech('flac')?.kind).toBe('audio');
+	expect(sniffMediaType(iso('M4A '))).toEqual({ kind: 'audio', mimeType: 'audio/mp4', extension: 'm4a' });
+	expect(sniffMediaType(videoClip('mp4'))?.kind).toBe('video');
+	expect(sniffMediaType(videoClip('webm'))?.kind).toBe('video');
+	// A JPEG's FF D8 FF is no MPEG frame.
+	expect(sniffMediaType(encodeImage('jpeg', { width: 2, height: 2, rgb: [0, 0, 0] }))?.kind).toBe('image');
+	expect(sniffImageType(encodeSpeech('mp3', 'la', 0.5))).toBeUndefined();
+});
+
 test('the links of a video reply: watch and download are one file, progress and quoted lines are skipped', () => {
 	const reply = [
 		'> 🏃 Progress 12%...[100%](https://relay.example/progress/1)',

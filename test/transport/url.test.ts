@@ -80,6 +80,9 @@ describe('endpointUrl', () => {
 		['https://api.deerapi.com/v1', '/mj/submit/imagine', 'https://api.deerapi.com/mj/submit/imagine'],
 		['https://host/openai/v1', '/mj-fast/mj/submit/imagine', 'https://host/openai/mj-fast/mj/submit/imagine'],
 		['https://host/api/v3', '/suno/fetch/1', 'https://host/api/suno/fetch/1'],
+		['https://api.deerapi.com/v1', '/suno/fetch/task_1', 'https://api.deerapi.com/suno/fetch/task_1'],
+		['https://host/openai/v1', '/suno/submit/music', 'https://host/openai/suno/submit/music'],
+		['https://ark.cn-beijing.volces.com/api/v3', '/suno/fetch', 'https://ark.cn-beijing.volces.com/api/suno/fetch'],
 	])('%s + %s -> %s (a leading slash: beside the versioned API)', (root, endpoint, expected) => {
 		expect(endpointUrl(root, endpoint)).toBe(expected);
 	});

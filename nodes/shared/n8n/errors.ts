@@ -211,7 +211,7 @@ function describeDownloadFailure(error: RelayDownloadError, file: string, settin
 			return {
 				problem: `the server answered ${describeStatus(error.status ?? 0)}${error.relayMessage ? `: ${error.relayMessage}` : ''}`,
 				hint: [403, 404, 410].includes(error.status ?? 0)
-					? `${capitalise(file)} links from relays expire, often within an hour: download ${file}s when they are generated.`
+					? `${capitalise(file)} links from relays expire, often within an hour: download ${file === 'audio' ? 'audio files' : `${file}s`} when they are generated.`
 					: undefined,
 			};
 		case 'too-large':

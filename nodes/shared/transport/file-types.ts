@@ -59,7 +59,7 @@ function describeNotMedia(bytes: Buffer, contentType: string | undefined, expect
 	return `not ${expected}${contentType ? ` (content-type ${contentType})` : ''}: it starts with "${head}"`;
 }
 
-const SIGNATURES: Array<{ type: MediaType; matches: (b: Buffer) => boolean }> = [
+const SIGNATURES: Array<{ type: MediaType; container?: boolean; matches: (b: Buffer) => boolean }> = [
 	{
 		type: { kind: 'image', mimeType: 'image/png', extension: 'png' },
 		matches: (b) => b.length > 8 && b.readUInt32BE(0) === 0x89504e47 && b.readUInt32BE(4) === 0x0d0a1a0a,
@@ -84,6 +84,12 @@ const SIGNATURES: Array<{ type: MediaType; matches: (b: Buffer) => boolean }> = 
 		type: { kind: 'image', mimeType: 'image/bmp', extension: 'bmp' },
 		matches: (b) => b.length > 26 && b.toString('latin1', 0, 2) === 'BM',
 	},
+	// Audio: what speech answers are and what transcription takes; these say they hold sound only.
+	{ type: audio('audio/wav', 'wav'), matches: (b) => b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WAVE' },
+	{ type: audio('audio/flac', 'flac'), matches: (b) => b.length >= 12 && b.toString('latin1', 0, 4) === 'fLaC' },
+	{ type: audio('audio/ogg', 'opus'), matches: (b) => b.length >= 12 && b.toString('latin1', 0, 4) === 'OggS' && b.toString('latin1', 28, 36) === 'OpusHead' },
+	{ type: audio('audio/ogg', 'ogg'), matches: (b) => b.length >= 12 && b.toString('latin1', 0, 4) === 'OggS' },
+	{ type: audio('audio/mp4', 'm4a'), matches: (b) => b.length >= 12 && b.toString('latin1', 4, 8) === 'ftyp' && /^(M4A |M4B |M4P )$/.test(b.toString('latin1', 8, 12)) },
 	// ISO media: the "qt  " brand is QuickTime, the other brands (isom, mp41, mp42, avc1, …) MP4.
 	{
 		type: { kind: 'video', mimeType: 'video/quicktime', extension: 'mov' },
@@ -102,15 +108,10 @@ const SIGNATURES: Array<{ type: MediaType; matches: (b: Buffer) => boolean }> = 
 		type: { kind: 'video', mimeType: 'video/x-matroska', extension: 'mkv' },
 		matches: (b) => b.length > 8 && b.readUInt32BE(0) === 0x1a45dfa3 && b.subarray(0, 64).includes('matroska'),
 	},
-	// Audio: what speech answers are and what transcription takes. Where audio is expected an MP4
-	// or Matroska container is taken as the recording it holds.
-	{ type: audio('audio/wav', 'wav'), matches: (b) => b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WAVE' },
-	{ type: audio('audio/flac', 'flac'), matches: (b) => b.length >= 12 && b.toString('latin1', 0, 4) === 'fLaC' },
-	{ type: audio('audio/ogg', 'opus'), matches: (b) => b.length >= 12 && b.toString('latin1', 0, 4) === 'OggS' && b.toString('latin1', 28, 36) === 'OpusHead' },
-	{ type: audio('audio/ogg', 'ogg'), matches: (b) => b.length >= 12 && b.toString('latin1', 0, 4) === 'OggS' },
-	{ type: audio('audio/mp4', 'm4a'), matches: (b) => b.length >= 12 && b.toString('latin1', 4, 8) === 'ftyp' && /^(M4A |M4B |M4P )$/.test(b.toString('latin1', 8, 12)) },
-	{ type: audio('video/mp4', 'mp4'), matches: (b) => b.length >= 12 && b.toString('latin1', 4, 8) === 'ftyp' },
-	{ type: audio('audio/webm', 'webm'), matches: (b) => b.length >= 12 && b.readUInt32BE(0) === 0x1a45dfa3 },
+	// Where only audio may be, an MP4 or Matroska container is the recording it holds (`container`:
+	// skipped where a video may be).
+	{ type: audio('video/mp4', 'mp4'), container: true, matches: (b) => b.length >= 12 && b.toString('latin1', 4, 8) === 'ftyp' },
+	{ type: audio('audio/webm', 'webm'), container: true, matches: (b) => b.length >= 12 && b.readUInt32BE(0) === 0x1a45dfa3 },
 	// MPEG frames after an optional ID3 tag: Layer III is MP3, the ADTS layer 0 is AAC.
 	{ type: audio('audio/aac', 'aac'), matches: (b) => mpegLayer(b) === 0 && (b[afterId3(b) + 1] & 0xf6) === 0xf0 },
 	{ type: audio('audio/mpeg', 'mp3'), matches: (b) => (mpegLayer(b) ?? 0) > 0 },
@@ -142,11 +143,15 @@ const QUICKTIME_ATOMS = new Set(['moov', 'mdat', 'wide', 'free', 'skip']);
 const ISO_IMAGE_BRANDS = new Set(['avif', 'avis', 'heic', 'heix', 'hevc', 'mif1', 'msf1']);
 
 /**
- * The file type from the first bytes, of one of `kinds` (default: image or video), whatever a
- * server's content-type claims.
+ * The file type from the first bytes, of one of `kinds` (default: any), whatever a server's
+ * content-type claims. Where a video may be, an MP4 or WebM that does not say it holds only sound
+ * is a video; where only audio may be, it is the recording it holds.
  */
-export function sniffMediaType(bytes: Buffer, kinds: readonly MediaKind[] = ['image', 'video']): MediaType | undefined {
-	return SIGNATURES.find((signature) => kinds.includes(signature.type.kind) && signature.matches(bytes))?.type;
+export function sniffMediaType(bytes: Buffer, kinds: readonly MediaKind[] = ['image', 'video', 'audio']): MediaType | undefined {
+	const videoToo = kinds.includes('video');
+	return SIGNATURES.find(
+		(signature) => kinds.includes(signature.type.kind) && !(signature.container && videoToo) && signature.matches(bytes),
+	)?.type;
 }
 
 /**
@@ -155,6 +160,12 @@ export function sniffMediaType(bytes: Buffer, kinds: readonly MediaKind[] = ['im
  */
 export function sniffAudioType(bytes: Buffer): MediaType | undefined {
 	return sniffMediaType(bytes, ['audio']);
+}
+
+/** What a file of these kinds is called in a message: "an image", "an image or a video", "audio". */
+function describeKinds(kinds: readonly MediaKind[]): string {
+	const names: Record<MediaKind, string> = { image: 'an image', video: 'a video', audio: 'audio' };
+	return kinds.map((kind) => names[kind]).join(' or ');
 }
 
 /** The image format from the file's first bytes; undefined for anything else, videos included. */
@@ -227,9 +238,9 @@ export function mediaTypeOf(
 	options: { contentType?: string; kinds?: readonly MediaKind[] } = {},
 ): MediaType {
 	const kinds = options.kinds ?? ['image'];
-	const type = sniffMediaType(head, kinds);
-	if (!type) {
-		throw new NotMediaError(source, options.contentType, head, kinds.length > 1 ? 'an image or a video' : `a${kinds[0] === 'image' ? 'n' : ''} ${kinds[0]}`);
+	const type = sniffMediaType(head);
+	if (!type || !kinds.includes(type.kind)) {
+		throw new NotMediaError(source, options.contentType, head, describeKinds(kinds));
 	}
 	return type;
 }

@@ -76,7 +76,7 @@ export function normalizeBaseUrl(input: string | undefined): string {
  * Suno's routes sit at the relay's root, "https://api.deerapi.com/mj/...").
  */
 export function endpointUrl(apiRoot: string, endpoint: string): string {
-	if (endpoint.startsWith('/')) return `${apiRoot.replace(VERSION_SEGMENT, '')}${endpoint}`;
+	if (endpoint.startsWith('/')) return `${relayRootUrl(apiRoot)}${endpoint}`;
 	return `${apiRoot}/${endpoint}`;
 }
 

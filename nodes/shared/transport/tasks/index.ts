@@ -17,3 +17,4 @@ export {
 	type MidjourneySubmit,
 	type QueueFullPolicy,
 } from './midjourney';
+export { readSunoSubmit, readSunoTask, sunoDetails, sunoTaskKind, sunoTaskReader, type SunoAction, type SunoClip, type SunoSubmit, type SunoTaskDetails } from './suno';
