@@ -5,6 +5,19 @@ import * as espree from 'espree';
 
 const shipped = ['nodes/**/*.ts', 'credentials/**/*.ts'];
 
+/** The HTTP client: it knows nothing of n8n (test/transport/no-n8n-imports.test.ts proves the rule fires). */
+const transport = 'nodes/shared/transport/**/*.ts';
+export const transportForbidden = [
+	{
+		group: ['n8n-workflow', 'n8n-workflow/*', 'n8n-core', 'n8n-core/*', '@n8n/*'],
+		message: 'nodes/shared/transport imports nothing from n8n: n8n glue belongs in nodes/shared/n8n.',
+	},
+	{
+		group: ['**/n8n', '**/n8n/*', '../DeerApi*', '../../DeerApi*'],
+		message: 'nodes/shared/transport imports nothing from the n8n glue or the nodes.',
+	},
+];
+
 /**
  * n8n's package.json rules look for a top-level `ObjectExpression`: JSON parsers emit
  * `JSONObjectExpression`, under which those rules silently check nothing. So package.json is
@@ -94,7 +107,10 @@ export default [
 	{
 		// Below the n8n glue: plain TypeScript that knows nothing of n8n, by design. Its errors
 		// are classes of its own, turned into NodeApiError / NodeOperationError by shared/n8n/errors.ts.
-		files: ['nodes/shared/transport/**/*.ts', 'nodes/shared/media.ts', 'nodes/shared/model-kinds.ts', 'nodes/shared/balance.ts'],
-		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
+		files: [transport],
+		rules: {
+			'@n8n/community-nodes/require-node-api-error': 'off',
+			'no-restricted-imports': ['error', { patterns: transportForbidden }],
+		},
 	},
 ];

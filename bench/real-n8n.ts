@@ -25,7 +25,7 @@ import { installByReadme } from '../e2e/line';
 import { N8nInstance } from '../e2e/n8n';
 import { stopAll, stopAllOnSignals } from '../e2e/processes';
 import { chatBatchWorkflow, parseStored, webhookPath } from '../e2e/queue';
-import { readmeInstallCommand } from '../e2e/readme';
+import { readmeInstallCommand } from '../harness/readme';
 import { pack } from '../e2e/run';
 import { importCredentials } from '../e2e/workflows';
 import { summarise, type Window } from './profile-summary';

@@ -22,7 +22,7 @@ import { ensureLine } from '../e2e/install';
 import { installByReadme } from '../e2e/line';
 import { N8nInstance } from '../e2e/n8n';
 import { stopAll, stopAllOnSignals } from '../e2e/processes';
-import { readmeInstallCommand } from '../e2e/readme';
+import { readmeInstallCommand } from '../harness/readme';
 import { pack } from '../e2e/run';
 import { executionError, importCredentials, parseRawOutput } from '../e2e/workflows';
 import { startSandbox, type Sandbox } from '../sandbox';

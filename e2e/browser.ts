@@ -9,11 +9,11 @@ import path from 'node:path';
 
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
-import { MODEL_KINDS } from '../nodes/shared/model-kinds';
+import { MODEL_KINDS } from '../nodes/shared/transport/model-kinds';
 import { DEFAULT_MODELS } from '../sandbox';
 import type { N8nInstance } from './n8n';
-import { subtitleCases, type SubtitleCase } from '../test/support/subtitle-cases';
-import { declaredNodeDescriptions, declaredPackage } from './package-info';
+import { subtitleCases, type SubtitleCase } from '../harness/subtitle-cases';
+import { declaredNodeDescriptions, declaredPackage } from '../harness/package-info';
 import type { Report } from './report';
 import { cleanEnv } from './config';
 import { ensureChromium } from './install';

@@ -7,10 +7,10 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import path from 'node:path';
 
 import { DEFAULT_MODELS, startSandbox, type Sandbox } from '../sandbox';
-import { checkFor, checkWithoutAiNodeSdk, hasAiNodeSdk, needsAiNodeSdk } from '../test/examples/expectations';
+import { checkFor, checkWithoutAiNodeSdk, hasAiNodeSdk, needsAiNodeSdk } from '../harness/expectations';
 import { type N8nLine } from './config';
 import { query, rawDatabaseBytes } from './database';
-import { PACKAGE_NAME } from './readme';
+import { PACKAGE_NAME } from '../harness/readme';
 import { ensureLine, type InstalledLine } from './install';
 import { N8nInstance } from './n8n';
 import { run } from './processes';

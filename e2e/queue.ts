@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { DEFAULT_MODELS, startSandbox, type ResponseLogEntry } from '../sandbox';
-import { checkFor } from '../test/examples/expectations';
+import { checkFor } from '../harness/expectations';
 import { LINES } from './config';
 import { ensureLine } from './install';
 import { installByReadme, secretsIn } from './line';

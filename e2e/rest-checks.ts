@@ -4,7 +4,7 @@
  */
 import { DEFAULT_MODELS, type Sandbox } from '../sandbox';
 import type { N8nInstance } from './n8n';
-import { declaredPackage } from './package-info';
+import { declaredPackage } from '../harness/package-info';
 import type { Report } from './report';
 import { RestClient } from './rest';
 

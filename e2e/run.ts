@@ -15,7 +15,7 @@ import { LINES, REPO_ROOT } from './config';
 import { runLine } from './line';
 import { QUEUE_COLUMN, runQueue } from './queue';
 import { run, stopAll, stopAllOnSignals } from './processes';
-import { readmeInstallCommand } from './readme';
+import { readmeInstallCommand } from '../harness/readme';
 import { Report } from './report';
 
 export const OUTPUT_DIR = process.env.DEERAPI_E2E_OUT

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Sandbox } from '../sandbox';
-import { summariseBinary, type ExampleWorkflow, type ItemSummary, type NormalisedResult } from '../test/examples/expectations';
+import { summariseBinary, type ExampleWorkflow, type ItemSummary, type NormalisedResult } from '../harness/expectations';
 import { REPO_ROOT } from './config';
 import type { N8nInstance } from './n8n';
 

@@ -14,11 +14,10 @@ import { performance } from 'node:perf_hooks';
 
 import type { ITaskData, IWorkflowBase } from 'n8n-workflow';
 
-import { sniffAudioType } from '../nodes/shared/audio';
-import { imageDimensions, sniffImageType, sniffMediaType } from '../nodes/shared/media';
+import { imageDimensions, sniffAudioType, sniffImageType, sniffMediaType } from '../nodes/shared/transport/file-types';
 import { startSandbox, type Sandbox } from '../sandbox';
-import { usesN8nAiNodes } from '../test/support/ai-nodes';
-import { createHarness, type WorkflowHarness, type WorkflowRunResult } from '../test/support/workflow';
+import { usesN8nAiNodes } from '../harness/ai-nodes';
+import { createHarness, type WorkflowHarness, type WorkflowRunResult } from '../harness/workflow';
 import {
 	OUR_TYPES,
 	clip,

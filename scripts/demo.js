@@ -5,8 +5,8 @@
  * dependencies, so it runs on a fresh clone before anything is compiled.
  *
  *   dist/   (the package: npm run build)        from nodes/, credentials/ (.ts .svg .json)
- *   build/  (sandbox, scripts, test/support:    from nodes/, credentials/, sandbox/, scripts/,
- *            npm run build:tools)                    test/support/ (.ts)
+ *   build/  (sandbox, scripts, harness:         from nodes/, credentials/, sandbox/, scripts/,
+ *            npm run build:tools)                    harness/ (.ts)
  */
 'use strict';
 
@@ -25,10 +25,10 @@ const TOOLS_BUILD_INFO = path.join(ROOT, 'build', '.tsbuildinfo.tools');
 
 const PACKAGE_SOURCES = { dirs: ['nodes', 'credentials'], extensions: ['.ts', '.svg', '.json'] };
 const PACKAGE_CONFIG = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'gulpfile.js'];
-const TOOLS_SOURCES = { dirs: ['nodes', 'credentials', 'sandbox', 'scripts', 'test/support'], extensions: ['.ts'] };
+const TOOLS_SOURCES = { dirs: ['nodes', 'credentials', 'sandbox', 'scripts', 'harness'], extensions: ['.ts'] };
 const TOOLS_CONFIG = ['tsconfig.json', 'tsconfig.tools.json'];
 /** Compiled by the tools build on their own (the rest of nodes/ and credentials/ only when imported). */
-const TOOLS_OWN_DIRS = ['sandbox', 'scripts', 'test/support'];
+const TOOLS_OWN_DIRS = ['sandbox', 'scripts', 'harness'];
 
 function mtime(file) {
 	try {

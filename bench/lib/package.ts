@@ -1,6 +1,6 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { createHarness, singleNodeWorkflow, type WorkflowHarness } from '../../test/support/workflow';
+import { createHarness, singleNodeWorkflow, type WorkflowHarness } from '../../harness/workflow';
 import { REPO_ROOT } from './transport';
 
 export const PACKAGE_NAME = 'n8n-nodes-deerapi-relay';

@@ -1,6 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { fetchBalance, MissingBalanceRoutesError, type AccountBalance, type BalanceRequest } from '../shared/balance';
+import { fetchBalance, MissingBalanceRoutesError, type AccountBalance, type BalanceRequest } from '../shared/transport/balance';
 import { toNodeError } from '../shared/n8n/errors';
 import { runNode, type ItemOperation } from '../shared/n8n/runner';
 import type { RelayClient } from '../shared/transport';

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { AccountBalance } from '../shared/balance';
+import type { AccountBalance } from '../shared/transport/balance';
 
 /**
  * The item of a balance: the figures first (what an IF compares), then the key's own usage and

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { BalanceRequest } from '../shared/balance';
+import type { BalanceRequest } from '../shared/transport/balance';
 import { errorMessage, invalidParameter } from '../shared/n8n/errors';
 import { quotaLookupUrl } from '../shared/transport';
 

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { PCM_24K, sniffAudioType, type AudioType } from '../shared/audio';
+import { sniffAudioType, type MediaType } from '../shared/transport/file-types';
+import { PCM_24K } from './formats';
 import { runNode, type ItemOperation, type ItemScope } from '../shared/n8n/runner';
 import { RelayResponseError, type BinaryAnswer, type RelayResponse, type TranscriptionAnswer } from '../shared/transport';
 import type { Operation } from './description';
@@ -50,7 +51,7 @@ async function speechItems(
 ): Promise<INodeExecutionData[]> {
 	const { bytes } = response.body;
 	// PCM has no header to tell it by: the format asked for says what it is.
-	const type: AudioType | undefined = request.format === 'pcm' ? PCM_24K : sniffAudioType(bytes);
+	const type: MediaType | undefined = request.format === 'pcm' ? PCM_24K : sniffAudioType(bytes);
 	if (!type) {
 		const head = bytes.toString('utf8', 0, 60).replace(/\s+/g, ' ').trim();
 		throw RelayResponseError.unusable(

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { MAX_AUDIO_UPLOAD_BYTES, sniffAudioType, TRANSCRIBABLE, type AudioType } from '../shared/audio';
+import { sniffAudioType, type MediaType } from '../shared/transport/file-types';
+import { MAX_AUDIO_UPLOAD_BYTES, TRANSCRIBABLE } from './formats';
 import { readInputFile } from '../shared/n8n/binary';
 import { invalidParameter } from '../shared/n8n/errors';
 import { mergeExtraBody, readModel, readRequiredText, readText, textOf } from '../shared/n8n/parameters';
@@ -102,12 +103,12 @@ export function readSpeechRequest(context: IExecuteFunctions, itemIndex: number)
 }
 
 /** The extension OpenAI reads the upload's format from: it takes .ogg, not .opus. */
-function uploadExtension(type: AudioType): string {
+function uploadExtension(type: MediaType): string {
 	return type.extension === 'opus' ? 'ogg' : type.extension;
 }
 
 /** The recording's name with the extension its bytes call for. */
-function uploadName(declared: string | undefined, type: AudioType): string {
+function uploadName(declared: string | undefined, type: MediaType): string {
 	const base = (declared ?? '').replace(/\.[^./\\]*$/, '').replace(/[\\/]/g, '_').trim() || 'audio';
 	return `${base}.${uploadExtension(type)}`;
 }

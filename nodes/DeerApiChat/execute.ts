@@ -1,11 +1,11 @@
 import type { ChunkType, IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { findMediaUrls } from '../shared/media';
-import { downloadMedia } from '../shared/n8n/chat-media';
+import { findMediaUrls } from '../shared/transport/media-links';
+import { downloadMedia } from './chat-media';
 import { toNodeError, type RunSettings } from '../shared/n8n/errors';
 import { runNode, type ItemOperation, type ItemScope } from '../shared/n8n/runner';
 import { answersStreamingCaller } from '../shared/n8n/streaming';
-import { runsAsTool } from '../shared/n8n/tool-run';
+import { runsAsTool } from './tool-run';
 import { contentText, type ChatCompletion, type ChatDelta, type RelayClient } from '../shared/transport';
 import { mediaUrls, simplifiedJson, summarizeChoice } from './output';
 import { readChatRequest, type ChatRequest } from './request';

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { isImageSource } from '../shared/media';
+import { isImageSource } from '../shared/transport/media-links';
 import { binaryImageDataUrl } from '../shared/n8n/binary';
 import { invalidParameter } from '../shared/n8n/errors';
 import { parseJsonParameter, readText, textOf } from '../shared/n8n/parameters';

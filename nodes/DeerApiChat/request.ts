@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { MediaKind } from '../shared/media';
-import { classifyModel } from '../shared/model-kinds';
+import type { MediaKind } from '../shared/transport/file-types';
+import { classifyModel } from '../shared/transport/model-kinds';
 import { invalidParameter } from '../shared/n8n/errors';
 import { parseJsonParameter, readMaxDownloadBytes, readModel, textOf } from '../shared/n8n/parameters';
 import { chatRequestBody, type ChatMessage, type ResponseFormat, type SamplingSettings } from '../shared/transport';

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { decodeEmbedding, placeEmbeddings } from '../shared/embeddings';
+import { decodeEmbedding, placeEmbeddings } from './vectors';
 import { runNode, type BatchEntry, type BatchOperation } from '../shared/n8n/runner';
 import { RelayResponseError, type EmbeddingsResponse, type RelayResponse } from '../shared/transport';
 import { readBatchLimits, readEmbeddingInput, type EmbeddingInput } from './request';

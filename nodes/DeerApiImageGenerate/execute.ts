@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { findMediaUrls } from '../shared/media';
+import { findMediaUrls } from '../shared/transport/media-links';
 import { imageItems, imagesApiSources, nonEmptyObject, type ImageAnswer } from '../shared/n8n/image-items';
 import { runNode, type ItemOperation } from '../shared/n8n/runner';
 import { contentText, RelayResponseError, truncate, type RelayClient } from '../shared/transport';

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { classifyModel } from '../shared/model-kinds';
+import { classifyModel } from '../shared/transport/model-kinds';
 import { binaryImageDataUrl } from '../shared/n8n/binary';
 import { invalidParameter } from '../shared/n8n/errors';
 import {

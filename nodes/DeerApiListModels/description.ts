@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { MODEL_KINDS, type ModelKind } from '../shared/model-kinds';
+import { MODEL_KINDS, type ModelKind } from '../shared/transport/model-kinds';
 import { maxRetriesOption, timeoutOption } from '../shared/n8n/client';
 
 export type SearchMode = 'contains' | 'regex';

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { MODEL_KINDS, type ModelKind } from '../shared/model-kinds';
+import { MODEL_KINDS, type ModelKind } from '../shared/transport/model-kinds';
 import { invalidParameter } from '../shared/n8n/errors';
 import { textOf } from '../shared/n8n/parameters';
 import { runNode, type ItemOperation } from '../shared/n8n/runner';

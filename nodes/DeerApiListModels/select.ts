@@ -1,5 +1,5 @@
-import { unixTimeToIso } from '../shared/dates';
-import { classifyModel, compareModelIds, uniqueModels, type ModelKind } from '../shared/model-kinds';
+import { unixTimeToIso } from '../shared/transport/dates';
+import { classifyModel, compareModelIds, uniqueModels, type ModelKind } from '../shared/transport/model-kinds';
 import type { ModelEntry } from '../shared/transport';
 import type { SearchMode, SortOrder } from './description';
 

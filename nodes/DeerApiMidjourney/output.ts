@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { fetchImage } from '../shared/media';
+import { fetchImage } from '../shared/transport/media-download';
 import { mediaToBinary } from '../shared/n8n/binary';
 import { describedPrompts, midjourneyDetails, type RelayClient, type TaskOutcome } from '../shared/transport';
 import { buttonName } from './buttons';

@@ -1,6 +1,7 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { openMedia, type MediaKind } from '../shared/media';
+import type { MediaKind } from '../shared/transport/file-types';
+import { openMedia } from '../shared/transport/media-download';
 import { mediaToBinary } from '../shared/n8n/binary';
 import { runNode } from '../shared/n8n/runner';
 import { taskOperation } from '../shared/n8n/tasks';

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { openFirstMedia, type MediaSource } from '../shared/media';
+import { openFirstMedia, type MediaSource } from '../shared/transport/media-download';
 import { mediaToBinary } from '../shared/n8n/binary';
 import { runNode } from '../shared/n8n/runner';
 import { taskOperation } from '../shared/n8n/tasks';

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { fetchImage, type Image } from '../shared/media';
+import type { Image } from '../shared/transport/file-types';
+import { fetchImage } from '../shared/transport/media-download';
 import { fileNameOfUrl, readBinaryImage, withExtension } from '../shared/n8n/binary';
 import { invalidParameter } from '../shared/n8n/errors';
 import { readImageOutput, readImageUrls } from '../shared/n8n/image-options';

@@ -5,10 +5,9 @@ import path from 'node:path';
 
 import type { IWorkflowBase } from 'n8n-workflow';
 
-import { sniffAudioType } from '../../nodes/shared/audio';
-import { sniffMediaType } from '../../nodes/shared/media';
+import { sniffAudioType, sniffMediaType } from '../../nodes/shared/transport/file-types';
 import { readImageInfo, startSandbox } from '../../sandbox';
-import { usesN8nAiNodes } from '../support/ai-nodes';
+import { usesN8nAiNodes } from '../../harness/ai-nodes';
 
 const root = path.resolve(__dirname, '../..');
 // Generous: in a fresh clone the first demo run builds the sandbox and the demo itself (tsc).

@@ -22,8 +22,8 @@ import { DeerApiMusic } from '../../nodes/DeerApiMusic/DeerApiMusic.node';
 import { DeerApiVideo } from '../../nodes/DeerApiVideo/DeerApiVideo.node';
 import { DeerApiMidjourney } from '../../nodes/DeerApiMidjourney/DeerApiMidjourney.node';
 import { DEFAULT_MODELS, startSandbox, type Sandbox } from '../../sandbox';
-import { usesN8nAiNodes } from '../support/ai-nodes';
-import { createHarness, type WorkflowRunResult } from '../support/workflow';
+import { usesN8nAiNodes } from '../../harness/ai-nodes';
+import { createHarness, type WorkflowRunResult } from '../../harness/workflow';
 import {
 	checkFor,
 	EXAMPLE_CHECKS,
@@ -32,7 +32,7 @@ import {
 	type ExampleWorkflow,
 	type ItemSummary,
 	type NormalisedResult,
-} from './expectations';
+} from '../../harness/expectations';
 import { importProblems } from './import-check';
 
 const EXAMPLES_DIR = path.resolve(__dirname, '../../examples');
@@ -195,7 +195,7 @@ describe('example workflows are n8n exports that import as they are', () => {
 	});
 });
 
-describe('every example puts out what test/examples/expectations.ts expects', () => {
+describe('every example puts out what harness/expectations.ts expects', () => {
 	it('every example has an expectation, and every expectation an example', () => {
 		expect(Object.keys(EXAMPLE_CHECKS).sort()).toEqual(EXAMPLE_FILES);
 		expect(() => checkFor('99-not-an-example.json')).toThrow('examples/99-not-an-example.json has no expectation');

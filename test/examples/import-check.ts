@@ -5,7 +5,7 @@
  */
 import type { INodeTypes } from 'n8n-workflow';
 
-import { N8N_AI_NODES_PREFIX } from '../support/ai-nodes';
+import { N8N_AI_NODES_PREFIX } from '../../harness/ai-nodes';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const OUR_PREFIX = 'n8n-nodes-deerapi-relay.';

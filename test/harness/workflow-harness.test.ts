@@ -13,11 +13,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 import { DeerApiRelayApi } from '../../credentials/DeerApiRelayApi.credentials';
-import { createAdditionalData } from '../support/additional-data';
+import { createAdditionalData } from '../../harness/additional-data';
 import { ENGINE_MAJOR } from '../support/engine';
-import { HarnessCredentialsHelper } from '../support/credentials-helper';
-import { TypeRegistry } from '../support/type-registry';
-import { TRIGGER_NODE_NAME, createHarness, singleNodeWorkflow, toBinaryData } from '../support/workflow';
+import { HarnessCredentialsHelper } from '../../harness/credentials-helper';
+import { TypeRegistry } from '../../harness/type-registry';
+import { TRIGGER_NODE_NAME, createHarness, singleNodeWorkflow, toBinaryData } from '../../harness/workflow';
 import {
 	HarnessApi,
 	HarnessApiClient,

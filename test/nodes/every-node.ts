@@ -13,7 +13,7 @@ import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiIm
 import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
 import { clearModelListCache } from '../../nodes/shared/n8n/model-search';
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { createHarness } from '../support/workflow';
+import { createHarness } from '../../harness/workflow';
 import { CHAT_MODEL_TYPE, MODEL_PROBE_TYPE, ModelProbe } from './chat-model/model-probe';
 
 /** Every DeerAPI node's type name, by a short name. */

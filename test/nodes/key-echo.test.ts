@@ -9,9 +9,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { encodeImage, type Fault } from '../../sandbox';
-import { openPicker } from '../models/picker-context';
+import { openPicker } from '../n8n/picker-context';
 import { failure } from '../transport/loopback';
-import { singleNodeWorkflow, toBinaryData, type RunOptions, type WorkflowRunResult } from '../support/workflow';
+import { singleNodeWorkflow, toBinaryData, type RunOptions, type WorkflowRunResult } from '../../harness/workflow';
 import { probeWorkflow } from './chat-model/model-probe';
 import { NODE_TYPES as TYPES, useEveryNode } from './every-node';
 

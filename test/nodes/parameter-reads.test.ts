@@ -15,7 +15,7 @@ import { DeerApiImageEdit } from '../../nodes/DeerApiImageEdit/DeerApiImageEdit.
 import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
 import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
 import { encodeImage, startSandbox, type Sandbox } from '../../sandbox';
-import { createHarness, singleNodeWorkflow, toBinaryData } from '../support/workflow';
+import { createHarness, singleNodeWorkflow, toBinaryData } from '../../harness/workflow';
 import { countParameterReads, type ParameterReads } from './parameter-reads';
 
 const API_KEY = 'sk-parameter-reads-7d2e';

@@ -12,9 +12,9 @@ import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiIm
 import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
 import { clearModelListCache } from '../../nodes/shared/n8n/model-search';
 import type { Fault } from '../../sandbox';
-import { openPicker } from '../models/picker-context';
-import { createHarness, singleNodeWorkflow, type WorkflowRunResult } from '../support/workflow';
-import { useSandbox } from './image/helpers';
+import { openPicker } from '../n8n/picker-context';
+import { createHarness, singleNodeWorkflow, type WorkflowRunResult } from '../../harness/workflow';
+import { useSandbox } from './image-generate/helpers';
 
 const CHAT = '/v1/chat/completions';
 const IMAGES = '/v1/images/generations';

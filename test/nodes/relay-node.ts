@@ -6,7 +6,7 @@ import type { IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
 
 import { DeerApiRelayApi } from '../../credentials/DeerApiRelayApi.credentials';
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { createHarness, singleNodeWorkflow, type RunOptions, type WorkflowRunResult } from '../support/workflow';
+import { createHarness, singleNodeWorkflow, type RunOptions, type WorkflowRunResult } from '../../harness/workflow';
 
 export interface RelayNodeRunner {
 	ctx: { sandbox: Sandbox };

@@ -7,8 +7,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { openPicker } from '../models/picker-context';
-import { singleNodeWorkflow, type WorkflowRunResult } from '../support/workflow';
+import { openPicker } from '../n8n/picker-context';
+import { singleNodeWorkflow, type WorkflowRunResult } from '../../harness/workflow';
 import { failure } from '../transport/loopback';
 import { probeWorkflow } from './chat-model/model-probe';
 import { NODE_TYPES as TYPES, useEveryNode } from './every-node';

@@ -1,5 +1,5 @@
 /**
- * The canvas subtitle under each node, evaluated the way n8n's editor does (test/support/editor.ts:
+ * The canvas subtitle under each node, evaluated the way n8n's editor does (harness/editor.ts:
  * getNodeSubtitle with n8n-workflow's own expression code) on the node types n8n loads from the
  * built package: every node of package.json's n8n.nodes and the Tool variant n8n makes of each
  * `usableAsTool` node, fresh from the node panel and with a model chosen in each mode of its Model
@@ -12,10 +12,10 @@ import path from 'node:path';
 import { PackageDirectoryLoader } from 'n8n-core';
 import type { INode, INodeType, INodeTypeDescription, INodeTypes } from 'n8n-workflow';
 
-import { declaredNodeDescriptions } from '../../e2e/package-info';
-import { canvasSubtitle, editorNodeTypes, toolVariant } from '../support/editor';
-import '../support/n8n-env';
-import { subtitleCases, type SubtitleCase } from '../support/subtitle-cases';
+import { declaredNodeDescriptions } from '../../harness/package-info';
+import { canvasSubtitle, editorNodeTypes, toolVariant } from '../../harness/editor';
+import '../../harness/n8n-env';
+import { subtitleCases, type SubtitleCase } from '../../harness/subtitle-cases';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PACKAGE = 'n8n-nodes-deerapi-relay';

@@ -15,7 +15,7 @@ import { DeerApiImageEdit } from '../../nodes/DeerApiImageEdit/DeerApiImageEdit.
 import { DeerApiImageGenerate } from '../../nodes/DeerApiImageGenerate/DeerApiImageGenerate.node';
 import { DeerApiListModels } from '../../nodes/DeerApiListModels/DeerApiListModels.node';
 import { encodeImage, startSandbox, type Sandbox } from '../../sandbox';
-import { createHarness, singleNodeWorkflow, toBinaryData, type WorkflowRunResult } from '../support/workflow';
+import { createHarness, singleNodeWorkflow, toBinaryData, type WorkflowRunResult } from '../../harness/workflow';
 
 const PACKAGE = 'n8n-nodes-deerapi-relay';
 const NODE = 'Node';

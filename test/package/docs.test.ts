@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PackageDirectoryLoader } from 'n8n-core';
 import type { INodeProperties, INodePropertyCollection, INodeTypeDescription } from 'n8n-workflow';
 
-import '../support/n8n-env';
+import '../../harness/n8n-env';
 
 /**
  * The user documentation stays true to the package: a page per node naming every parameter, links

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { PackageDirectoryLoader } from 'n8n-core';
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { readmeInstallCommand } from '../../e2e/readme';
-import '../support/n8n-env';
+import { readmeInstallCommand } from '../../harness/readme';
+import '../../harness/n8n-env';
 
 const root = path.resolve(__dirname, '../..');
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {

@@ -22,7 +22,7 @@ import type {
 	NodeParameterValueType,
 } from 'n8n-workflow';
 
-import '../support/n8n-env';
+import '../../harness/n8n-env';
 
 const root = path.resolve(__dirname, '../..');
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {

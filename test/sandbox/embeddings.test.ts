@@ -1,5 +1,5 @@
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { cosineSimilarity as cosine } from '../examples/expectations';
+import { cosineSimilarity as cosine } from '../../harness/expectations';
 import { post } from './http';
 
 const EMBEDDINGS = '/v1/embeddings';

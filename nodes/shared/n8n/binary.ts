@@ -1,6 +1,7 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import { imageDimensions, sniffImageType, type Image, type Media, type MediaStream } from '../media';
+import { imageDimensions, sniffImageType, type Image, type Media } from '../transport/file-types';
+import type { MediaStream } from '../transport/media-download';
 import { invalidParameter } from './errors';
 
 /**

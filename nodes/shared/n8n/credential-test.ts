@@ -4,7 +4,7 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { describeBalance, fetchBalance } from '../balance';
+import { describeBalance, fetchBalance } from '../transport/balance';
 import { clientFromCredential } from './client';
 import { errorMessage } from './errors';
 

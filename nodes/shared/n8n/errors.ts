@@ -1,6 +1,6 @@
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
-import { NotMediaError } from '../media';
+import { NotMediaError } from '../transport/file-types';
 import {
 	describeStatus,
 	formatBytes,

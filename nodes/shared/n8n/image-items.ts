@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { asImage, fetchMedia, type Media, type MediaKind } from '../media';
+import { asImage, type Media, type MediaKind } from '../transport/file-types';
+import { fetchMedia } from '../transport/media-download';
 import {
 	RelayResponseError,
 	truncate,

@@ -1,6 +1,6 @@
 import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { isImageSource } from '../media';
+import { isImageSource } from '../transport/media-links';
 import { truncate } from '../transport';
 import { invalidParameter } from './errors';
 import type { ImageOutput } from './image-items';

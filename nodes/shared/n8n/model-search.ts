@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { classifyModel, pickModels, type ModelPreference } from '../model-kinds';
+import { classifyModel, pickModels, type ModelPreference } from '../transport/model-kinds';
 import type { ModelEntry, RelayClient } from '../transport';
 import { clientFromCredential, credentialKey, CREDENTIAL_TYPE } from './client';
 import { toNodeError, type NodeError } from './errors';

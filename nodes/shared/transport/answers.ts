@@ -1,9 +1,9 @@
-import type { Attempt } from './attempt';
 import { firstVisible, parseJsonBody, parseJsonText, receive, type Received } from './bodies';
+import type { Attempt } from './retry';
 import { bodyShape, findErrorPayload, payloadError, unexpectedBodyError } from './error-body';
 import { RelayResponseError } from './errors';
 import { contentType, requestIdHeader } from './headers';
-import type { BinaryAnswer, TranscriptionAnswer } from './options';
+import type { BinaryAnswer, TranscriptionAnswer } from './client-types';
 import type { Answer } from './send';
 import { isRecord, truncate } from './text';
 import type {

@@ -1,12 +1,12 @@
 import type { Dispatcher, FormData } from 'undici';
 
-import type { Attempt } from './attempt';
+import type { Attempt } from './retry';
 import { extractBase64Fields, restoreBase64Fields } from './base64-fields';
 import { undici } from './dispatcher';
 import { findErrorPayload, unexpectedBodyError, payloadError } from './error-body';
 import { RelayDownloadError } from './errors';
 import { contentLength, type ResponseHeaders } from './headers';
-import type { MultipartBody } from './options';
+import type { MultipartBody } from './client-types';
 
 export type ResponseBody = Dispatcher.ResponseData['body'];
 

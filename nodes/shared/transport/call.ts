@@ -1,7 +1,7 @@
 import { transcriptionReader, type Reader } from './answers';
 import { jsonRequestBody, multipartRequestBody, type RequestBody } from './bodies';
 import type { Connection } from './connection';
-import type { CallOptions, MultipartBody, RelayResponse, TranscriptionAnswer } from './options';
+import type { CallOptions, MultipartBody, RelayResponse, TranscriptionAnswer } from './client-types';
 import { withRetries } from './retry';
 import { send, type Outgoing } from './send';
 

@@ -1,5 +1,5 @@
-import type { ChunkStream } from './chat-stream';
-import type { ChatChunkStream, RelayResponse } from './options';
+import type { ChunkStream } from './streaming';
+import type { ChatChunkStream, RelayResponse } from './client-types';
 import type {
 	ChatChoice,
 	ChatCompletionChunk,

@@ -13,10 +13,9 @@ import {
 import { jsonRequestBody, multipartRequestBody, type Received } from './bodies';
 import { callApi, formPost, jsonPost, transcriptionPost } from './call';
 import { assembleChat } from './chat-assembler';
-import { openChatStream } from './chat-stream';
+import { openChatStream } from './streaming';
 import { Connection } from './connection';
-import { download } from './download';
-import { openApiDownload, openDownload } from './download-stream';
+import { download, openApiDownload, openDownload } from './download';
 import { lookUpQuota } from './quota-lookup';
 import type { Redact } from './secret';
 import type {
@@ -34,7 +33,7 @@ import type {
 	StreamCallOptions,
 	TranscriptionAnswer,
 	TranscriptionCallOptions,
-} from './options';
+} from './client-types';
 import type {
 	BillingSubscription,
 	BillingUsage,

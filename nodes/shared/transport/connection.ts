@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { authorizationHeader } from './auth';
 import { sharedDispatcher } from './dispatcher';
 import { RelayConfigError } from './errors';
-import type { CallOptions, RelayClientOptions } from './options';
+import type { CallOptions, RelayClientOptions } from './client-types';
 import { DEFAULT_RETRY_POLICY, type RetryPlan, type RetryPolicy } from './retry';
 import { keyRedactor, redactError, type Redact } from './secret';
 import { endpointUrl, normalizeBaseUrl, relayRootUrl } from './url';

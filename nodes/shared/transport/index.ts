@@ -1,6 +1,6 @@
 export * from './client';
 export * from './errors';
-export * from './options';
+export * from './client-types';
 export * from './types';
 export { authorizationHeader, type AuthFormat } from './auth';
 export { sharedDispatcher } from './dispatcher';
@@ -9,7 +9,7 @@ export { chatRequestBody, type ChatBodyFields, type ResponseFormat, type Samplin
 export { normalizeBaseUrl, endpointUrl, relayRootUrl, DEFAULT_BASE_URL } from './url';
 export { quotaLookupUrl, DEFAULT_QUOTA_LOOKUP_URL } from './quota-lookup';
 export { isRetryableStatus, parseRetryAfter, retryDelayMs, DEFAULT_RETRY_POLICY } from './retry';
-export { SseDataDecoder } from './sse';
+export { SseDataDecoder } from './streaming';
 export { contentText, describeStatus, formatBytes, isHttpUrl, truncate } from './text';
 export { bodyShape } from './error-body';
 export type { Redact } from './secret';

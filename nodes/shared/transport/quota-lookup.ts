@@ -2,7 +2,7 @@ import { jsonReader, quotaLookup } from './answers';
 import type { Connection } from './connection';
 import { USER_AGENT } from './connection';
 import { RelayConfigError } from './errors';
-import type { CallOptions, RelayResponse } from './options';
+import type { CallOptions, RelayResponse } from './client-types';
 import { withRetries } from './retry';
 import { send, type Outgoing } from './send';
 import { isHttpUrl, truncate } from './text';

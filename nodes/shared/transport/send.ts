@@ -1,12 +1,11 @@
 import type { Dispatcher } from 'undici';
 
-import type { Attempt } from './attempt';
 import { discard, readBytes, type RequestBody, type ResponseBody } from './bodies';
 import { undici } from './dispatcher';
 import { errorFromResponse } from './error-body';
 import { RelayRedirectError } from './errors';
 import { firstValue, requestIdHeader, type ResponseHeaders } from './headers';
-import { parseRetryAfter } from './retry';
+import { parseRetryAfter, type Attempt } from './retry';
 
 /** Error bodies are read up to this size: what a user can read is in the first few lines. */
 const ERROR_BODY_LIMIT = 64 * 1024;

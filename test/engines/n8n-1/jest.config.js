@@ -30,7 +30,6 @@ module.exports = {
 		'/node_modules/',
 		'<rootDir>/test/sandbox/',
 		'<rootDir>/test/transport/',
-		'<rootDir>/test/models/classify\\.test\\.ts$',
 		'<rootDir>/test/examples/demo\\.test\\.ts$',
 	],
 	// test/support/engine.ts reads it: which folder's copies this run must use.

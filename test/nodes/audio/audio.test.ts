@@ -7,8 +7,8 @@
 import { NodeApiError, type INodeExecutionData } from 'n8n-workflow';
 
 import { DeerApiAudio } from '../../../nodes/DeerApiAudio/DeerApiAudio.node';
-import { toBinaryData } from '../../support/workflow';
-import { everythingVisible, model } from '../image/helpers';
+import { toBinaryData } from '../../../harness/workflow';
+import { everythingVisible, model } from '../image-generate/helpers';
 import { useRelayNode } from '../relay-node';
 
 const SPEECH = '/v1/audio/speech';

@@ -8,7 +8,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { DeerApiRelayApi } from '../../../credentials/DeerApiRelayApi.credentials';
 import { DeerApiChatModel } from '../../../nodes/DeerApiChatModel/DeerApiChatModel.node';
 import { startSandbox, type Sandbox } from '../../../sandbox';
-import { createHarness } from '../../support/workflow';
+import { createHarness } from '../../../harness/workflow';
 import { chatBodies } from './helpers';
 import { CHAT_MODEL_TYPE, MODEL_PROBE_TYPE, ModelProbe, probeWorkflow } from './model-probe';
 

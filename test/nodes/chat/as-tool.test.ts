@@ -11,7 +11,7 @@ import type { StructuredChunk } from 'n8n-workflow';
 import { DeerApiRelayApi } from '../../../credentials/DeerApiRelayApi.credentials';
 import { DeerApiChat } from '../../../nodes/DeerApiChat/DeerApiChat.node';
 import { startSandbox, type Sandbox } from '../../../sandbox';
-import { createHarness, singleNodeWorkflow } from '../../support/workflow';
+import { createHarness, singleNodeWorkflow } from '../../../harness/workflow';
 import { byId, CHAT_TYPE, userMessage } from './helpers';
 
 const TOOL_TYPE = `${CHAT_TYPE}Tool`;

@@ -8,7 +8,7 @@ import {
 	singleNodeWorkflow,
 	type RunOptions,
 	type WorkflowRunResult,
-} from '../../support/workflow';
+} from '../../../harness/workflow';
 
 export const CHAT_TYPE = 'n8n-nodes-deerapi-relay.deerApiChat';
 export const NODE = 'deerApiChat';

@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../../sandbox';
-import { toBinaryData } from '../../support/workflow';
+import { toBinaryData } from '../../../harness/workflow';
 import { byId, chatRequests, lastChatBody, NODE, nodeError, runChat, userMessage } from './helpers';
 
 let sandbox: Sandbox;

@@ -6,7 +6,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { DeerApiEmbeddings } from '../../../nodes/DeerApiEmbeddings/DeerApiEmbeddings.node';
-import { everythingVisible, model } from '../image/helpers';
+import { everythingVisible, model } from '../image-generate/helpers';
 import { useRelayNode } from '../relay-node';
 
 const EMBEDDINGS = '/v1/embeddings';

@@ -63,20 +63,3 @@ test('parameters, custom size only for Custom, options sorted as n8n wants', () 
 		expect(values).toEqual([...values].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' })));
 	}
 });
-
-test('node description follows n8n conventions', () => {
-	expect(description).toMatchObject({
-		name: 'deerApiImageEdit',
-		version: 1,
-		group: ['transform'],
-		usableAsTool: true,
-		inputs: ['main'],
-		outputs: ['main'],
-		icon: { light: 'file:deerapi.svg', dark: 'file:deerapi.dark.svg' },
-		credentials: [{ name: 'deerApiRelayApi', required: true, testedBy: 'deerApiCredentialTest' }],
-		defaults: { name: 'DeerAPI Image Edit' },
-	});
-	expect(Object.keys(node.methods.listSearch)).toEqual(['searchImageModels']);
-	const model = description.properties.find((property) => property.name === 'model')!;
-	expect(model.default).toEqual({ mode: 'list', value: 'gpt-image-1' });
-});

@@ -3,10 +3,10 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { DeerApiRelayApi } from '../../../credentials/DeerApiRelayApi.credentials';
 import { DeerApiImageEdit } from '../../../nodes/DeerApiImageEdit/DeerApiImageEdit.node';
 import { encodeImage, type Sandbox } from '../../../sandbox';
-import { createHarness, singleNodeWorkflow, toBinaryData, type WorkflowRunResult } from '../../support/workflow';
-import { API_KEY } from '../image/helpers';
+import { createHarness, singleNodeWorkflow, toBinaryData, type WorkflowRunResult } from '../../../harness/workflow';
+import { API_KEY } from '../image-generate/helpers';
 
-export { API_KEY, everythingVisible, fileRequests, model, useSandbox } from '../image/helpers';
+export { API_KEY, everythingVisible, fileRequests, model, useSandbox } from '../image-generate/helpers';
 
 export const NODE_TYPE = 'n8n-nodes-deerapi-relay.deerApiImageEdit';
 export const NODE_NAME = 'Edit';

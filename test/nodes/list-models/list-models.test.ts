@@ -6,7 +6,7 @@ import { NodeApiError, NodeOperationError, type IDataObject, type INodeExecution
 import { DeerApiRelayApi } from '../../../credentials/DeerApiRelayApi.credentials';
 import { DeerApiListModels } from '../../../nodes/DeerApiListModels/DeerApiListModels.node';
 import { DEFAULT_MODELS, startSandbox, type Sandbox } from '../../../sandbox';
-import { createHarness, singleNodeWorkflow, type WorkflowRunResult } from '../../support/workflow';
+import { createHarness, singleNodeWorkflow, type WorkflowRunResult } from '../../../harness/workflow';
 
 const TYPE = 'n8n-nodes-deerapi-relay.deerApiListModels';
 const NODE = 'deerApiListModels';

@@ -3,9 +3,9 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { DeerApiRelayApi } from '../../../credentials/DeerApiRelayApi.credentials';
 import { DeerApiMidjourney } from '../../../nodes/DeerApiMidjourney/DeerApiMidjourney.node';
 import { encodeImage, startSandbox, type RecordedRequest, type Sandbox } from '../../../sandbox';
-import { createHarness, singleNodeWorkflow, toBinaryData, type RunOptions, type WorkflowRunResult } from '../../support/workflow';
+import { createHarness, singleNodeWorkflow, toBinaryData, type RunOptions, type WorkflowRunResult } from '../../../harness/workflow';
 
-export { everythingVisible } from '../image/helpers';
+export { everythingVisible } from '../image-generate/helpers';
 
 export const NODE_TYPE = 'n8n-nodes-deerapi-relay.deerApiMidjourney';
 export const NODE_NAME = 'Midjourney';

@@ -9,8 +9,8 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { DeerApiMusic } from '../../../nodes/DeerApiMusic/DeerApiMusic.node';
 import type { RecordedRequest } from '../../../sandbox';
-import type { WorkflowRunResult } from '../../support/workflow';
-import { everythingVisible } from '../image/helpers';
+import type { WorkflowRunResult } from '../../../harness/workflow';
+import { everythingVisible } from '../image-generate/helpers';
 import { useRelayNode } from '../relay-node';
 
 const NODE = 'Music';

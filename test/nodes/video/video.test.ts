@@ -7,7 +7,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { DeerApiVideo } from '../../../nodes/DeerApiVideo/DeerApiVideo.node';
 import { encodeImage, paddedClip, taggedClip, videoClip, VIDEO_FAIL_REASON } from '../../../sandbox';
-import { toBinaryData, type WorkflowRunResult } from '../../support/workflow';
+import { toBinaryData, type WorkflowRunResult } from '../../../harness/workflow';
 import { useRelayNode } from '../relay-node';
 
 const API_KEY = 'sk-video-test-93c1f0';

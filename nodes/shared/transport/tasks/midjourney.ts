@@ -1,11 +1,10 @@
 import { wrongShape } from '../answers';
-import { sleep } from '../attempt';
 import type { Received } from '../bodies';
 import type { RelayClient } from '../client';
 import { RelayApiError } from '../errors';
 import { requestIdHeader } from '../headers';
-import type { CallOptions } from '../options';
-import { retryDelayMs, type RetryPolicy } from '../retry';
+import type { CallOptions } from '../client-types';
+import { retryDelayMs, sleep, type RetryPolicy } from '../retry';
 import { asText, isHttpUrl, isRecord } from '../text';
 import { normaliseStatus, readProgress, stateOf, taskTimestamp } from './status';
 import type { TaskKind, TaskSnapshot } from './types';

@@ -2,7 +2,7 @@ import { wrongShape } from '../answers';
 import type { Received } from '../bodies';
 import type { RelayClient } from '../client';
 import { RelayApiError } from '../errors';
-import type { CallOptions } from '../options';
+import type { CallOptions } from '../client-types';
 import { asText, isHttpUrl, isRecord } from '../text';
 import { normaliseStatus, readProgress, stateOf, type TaskStatus } from './status';
 import type { TaskKind, TaskSnapshot } from './types';

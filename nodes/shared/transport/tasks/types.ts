@@ -1,7 +1,7 @@
 import type { Received } from '../bodies';
 import type { RelayClient } from '../client';
 import type { RelayError } from '../errors';
-import type { CallOptions } from '../options';
+import type { CallOptions } from '../client-types';
 import type { TaskState, TaskStatus } from './status';
 
 /** A task as the relay last described it, read the same way whatever its shape. */

@@ -1,7 +1,7 @@
 import { wrongShape } from '../answers';
 import type { Received } from '../bodies';
 import type { RelayClient } from '../client';
-import type { CallOptions, MultipartBody } from '../options';
+import type { CallOptions, MultipartBody } from '../client-types';
 import { asText, isHttpUrl, isRecord } from '../text';
 import { normaliseStatus, readProgress, stateOf, taskTimestamp } from './status';
 import type { TaskKind, TaskSnapshot } from './types';

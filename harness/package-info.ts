@@ -2,12 +2,20 @@
  * What the packed package declares, read from the built dist/ the tarball is made of: the node
  * types n8n must list (with their display names for the node-panel search) and the credential.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { INodeTypeDescription } from 'n8n-workflow';
 
-import { REPO_ROOT } from './config';
+/** The repository: the first folder up with a package.json (harness/ from ts-jest, build/harness/ compiled). */
+function repoRoot(from = __dirname): string {
+	for (let dir = from; ; dir = path.dirname(dir)) {
+		if (existsSync(path.join(dir, 'package.json'))) return dir;
+		if (path.dirname(dir) === dir) throw new Error(`No package.json above ${from}`);
+	}
+}
+
+const REPO_ROOT = repoRoot();
 
 export interface DeclaredNode {
 	/** `<package>.<name>`, as n8n lists it. */

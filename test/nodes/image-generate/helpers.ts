@@ -8,7 +8,7 @@ import {
 	singleNodeWorkflow,
 	type RunOptions,
 	type WorkflowRunResult,
-} from '../../support/workflow';
+} from '../../../harness/workflow';
 
 export const NODE_TYPE = 'n8n-nodes-deerapi-relay.deerApiImageGenerate';
 export const NODE_NAME = 'Image';

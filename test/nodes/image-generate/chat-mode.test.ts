@@ -4,7 +4,7 @@
  */
 import { NodeApiError } from 'n8n-workflow';
 
-import { toBinaryData } from '../../support/workflow';
+import { toBinaryData } from '../../../harness/workflow';
 import {
 	API_KEY,
 	NODE_NAME,

@@ -11,9 +11,9 @@ import { createHash } from 'node:crypto';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { FIRST_N8N_WITH_AI_SDK, MISSING_AI_SDK_MESSAGE } from '../../nodes/DeerApiChatModel/sdk';
-import { classifyModel } from '../../nodes/shared/model-kinds';
-import { readImageInfo, SANDBOX_ACCOUNTS, SANDBOX_QUOTA_PER_USD, taggedClip, type ImageInfo, type RecordedRequest, type SandboxModel } from '../../sandbox';
+import { FIRST_N8N_WITH_AI_SDK, MISSING_AI_SDK_MESSAGE } from '../nodes/DeerApiChatModel/sdk';
+import { classifyModel } from '../nodes/shared/transport/model-kinds';
+import { readImageInfo, SANDBOX_ACCOUNTS, SANDBOX_QUOTA_PER_USD, taggedClip, type ImageInfo, type RecordedRequest, type SandboxModel } from '../sandbox';
 
 export interface BinarySummary {
 	mimeType: string;
@@ -685,6 +685,6 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 /** The check for an example file; throws when the example has none. */
 export function checkFor(file: string): ExampleCheck {
 	const check = EXAMPLE_CHECKS[file];
-	if (!check) throw new Error(`examples/${file} has no expectation in test/examples/expectations.ts`);
+	if (!check) throw new Error(`examples/${file} has no expectation in harness/expectations.ts`);
 	return check;
 }

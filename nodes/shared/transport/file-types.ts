@@ -1,11 +1,8 @@
-import type { Readable } from 'node:stream';
-
-import { sniffAudioType, WEBM } from './audio';
-import { bodyShape, RelayDownloadError, type DownloadStream, type RelayClient } from './transport';
+import { bodyShape } from './error-body';
 
 /**
- * The pictures, videos and songs models answer with: the links in a reply, the file type and size
- * read from the bytes, and the one download path (the relay client's `download`, never with the key).
+ * What a file is, from its first bytes whatever a server's content-type claims: images, videos
+ * and audio, one table and one type shape; and the image's size from its header.
  */
 export type MediaKind = 'image' | 'video' | 'audio';
 
@@ -62,41 +59,7 @@ function describeNotMedia(bytes: Buffer, contentType: string | undefined, expect
 	return `not ${expected}${contentType ? ` (content-type ${contentType})` : ''}: it starts with "${head}"`;
 }
 
-const MARKDOWN_IMAGE = /!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g;
-const MARKDOWN_LINK = /(?<!!)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g;
-const BARE_URL = /(?<![(<\w])https?:\/\/[^\s<>()"'\]]+/g;
-// Progress links ("[100](url)", "[61%](url)") point at the job, not at a finished picture.
-const PROGRESS_LINK_TEXT = /^\s*\d+(\.\d+)?\s*%?\s*$/;
-
-/**
- * The results in a chat answer of an image or video model (gpt-4o-image, Gemini image models,
- * veo3-chat): the targets of Markdown images `![…](…)`. When there are none, plain links and
- * bare URLs outside progress lines, so a relay that answers "[▶️ Watch online](url)", with or
- * without a file extension, or a bare URL still yields its file; the same link twice (watch and
- * download) is one file. `links: false` turns that fallback off.
- */
-export function findMediaUrls(
-	content: string | null | undefined,
-	options: { links?: boolean } = {},
-): string[] {
-	if (!content) return [];
-	const images = unique([...content.matchAll(MARKDOWN_IMAGE)].map((match) => match[1]));
-	// A text model's answer often links to web pages: only media models' links are their files.
-	if (images.length || options.links === false) return images.filter(isMediaSource);
-
-	const urls: string[] = [];
-	for (const line of content.split('\n')) {
-		if (/^\s*>/.test(line)) continue;
-		for (const match of line.matchAll(MARKDOWN_LINK)) {
-			if (!PROGRESS_LINK_TEXT.test(match[1])) urls.push(match[2]);
-		}
-		const withoutLinks = line.replace(MARKDOWN_LINK, ' ');
-		for (const match of withoutLinks.matchAll(BARE_URL)) urls.push(trimPunctuation(match[0]));
-	}
-	return unique(urls).filter(isMediaSource);
-}
-
-const SIGNATURES: Array<{ type: MediaType; matches: (b: Buffer) => boolean }> = [
+const SIGNATURES: Array<{ type: MediaType; container?: boolean; matches: (b: Buffer) => boolean }> = [
 	{
 		type: { kind: 'image', mimeType: 'image/png', extension: 'png' },
 		matches: (b) => b.length > 8 && b.readUInt32BE(0) === 0x89504e47 && b.readUInt32BE(4) === 0x0d0a1a0a,
@@ -121,6 +84,12 @@ const SIGNATURES: Array<{ type: MediaType; matches: (b: Buffer) => boolean }> = 
 		type: { kind: 'image', mimeType: 'image/bmp', extension: 'bmp' },
 		matches: (b) => b.length > 26 && b.toString('latin1', 0, 2) === 'BM',
 	},
+	// Audio: what speech answers are and what transcription takes; these say they hold sound only.
+	{ type: audio('audio/wav', 'wav'), matches: (b) => b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WAVE' },
+	{ type: audio('audio/flac', 'flac'), matches: (b) => b.length >= 12 && b.toString('latin1', 0, 4) === 'fLaC' },
+	{ type: audio('audio/ogg', 'opus'), matches: (b) => b.length >= 12 && b.toString('latin1', 0, 4) === 'OggS' && b.toString('latin1', 28, 36) === 'OpusHead' },
+	{ type: audio('audio/ogg', 'ogg'), matches: (b) => b.length >= 12 && b.toString('latin1', 0, 4) === 'OggS' },
+	{ type: audio('audio/mp4', 'm4a'), matches: (b) => b.length >= 12 && b.toString('latin1', 4, 8) === 'ftyp' && /^(M4A |M4B |M4P )$/.test(b.toString('latin1', 8, 12)) },
 	// ISO media: the "qt  " brand is QuickTime, the other brands (isom, mp41, mp42, avc1, …) MP4.
 	{
 		type: { kind: 'video', mimeType: 'video/quicktime', extension: 'mov' },
@@ -139,7 +108,34 @@ const SIGNATURES: Array<{ type: MediaType; matches: (b: Buffer) => boolean }> = 
 		type: { kind: 'video', mimeType: 'video/x-matroska', extension: 'mkv' },
 		matches: (b) => b.length > 8 && b.readUInt32BE(0) === 0x1a45dfa3 && b.subarray(0, 64).includes('matroska'),
 	},
+	// Where only audio may be, an MP4 or Matroska container is the recording it holds (`container`:
+	// skipped where a video may be).
+	{ type: audio('video/mp4', 'mp4'), container: true, matches: (b) => b.length >= 12 && b.toString('latin1', 4, 8) === 'ftyp' },
+	{ type: audio('audio/webm', 'webm'), container: true, matches: (b) => b.length >= 12 && b.readUInt32BE(0) === 0x1a45dfa3 },
+	// MPEG frames after an optional ID3 tag: Layer III is MP3, the ADTS layer 0 is AAC.
+	{ type: audio('audio/aac', 'aac'), matches: (b) => mpegLayer(b) === 0 && (b[afterId3(b) + 1] & 0xf6) === 0xf0 },
+	{ type: audio('audio/mpeg', 'mp3'), matches: (b) => (mpegLayer(b) ?? 0) > 0 },
 ];
+
+function audio(mimeType: string, extension: string): MediaType {
+	return { kind: 'audio', mimeType, extension };
+}
+
+/** Where the first audio frame starts: after an ID3v2 tag, if there is one. */
+function afterId3(bytes: Buffer): number {
+	if (bytes.length < 10 || bytes.toString('latin1', 0, 3) !== 'ID3') return 0;
+	const size = ((bytes[6] & 0x7f) << 21) | ((bytes[7] & 0x7f) << 14) | ((bytes[8] & 0x7f) << 7) | (bytes[9] & 0x7f);
+	const footer = bytes[5] & 0x10 ? 10 : 0;
+	return 10 + size + footer;
+}
+
+/** The layer bits of the first MPEG frame, or undefined where no frame sync starts it. */
+function mpegLayer(bytes: Buffer): number | undefined {
+	if (bytes.length < 12) return undefined;
+	const frame = afterId3(bytes);
+	if (frame + 2 > bytes.length || bytes[frame] !== 0xff || (bytes[frame + 1] & 0xe0) !== 0xe0) return undefined;
+	return (bytes[frame + 1] >> 1) & 0x03;
+}
 
 // QuickTime files from before the ftyp box start with one of these atoms.
 const QUICKTIME_ATOMS = new Set(['moov', 'mdat', 'wide', 'free', 'skip']);
@@ -147,14 +143,23 @@ const QUICKTIME_ATOMS = new Set(['moov', 'mdat', 'wide', 'free', 'skip']);
 const ISO_IMAGE_BRANDS = new Set(['avif', 'avis', 'heic', 'heix', 'hevc', 'mif1', 'msf1']);
 
 /**
- * The file type from the first bytes, image, video or audio, whatever a server's content-type
- * claims. Audio is audio.ts's reading (WAV, FLAC, Ogg, M4A, MPEG frames); an MP4 or WebM that
- * does not say it holds only sound is a video.
+ * The file type from the first bytes, of one of `kinds` (default: any), whatever a server's
+ * content-type claims. Where a video may be, an MP4 or WebM that does not say it holds only sound
+ * is a video; where only audio may be, it is the recording it holds.
  */
-export function sniffMediaType(bytes: Buffer): MediaType | undefined {
-	const audio = sniffAudioType(bytes);
-	if (audio && audio !== WEBM && audio.mimeType.startsWith('audio/')) return { kind: 'audio', ...audio };
-	return SIGNATURES.find((signature) => signature.matches(bytes))?.type;
+export function sniffMediaType(bytes: Buffer, kinds: readonly MediaKind[] = ['image', 'video', 'audio']): MediaType | undefined {
+	const videoToo = kinds.includes('video');
+	return SIGNATURES.find(
+		(signature) => kinds.includes(signature.type.kind) && !(signature.container && videoToo) && signature.matches(bytes),
+	)?.type;
+}
+
+/**
+ * The audio container: WAV, FLAC, Ogg (Opus or Vorbis), MP4 / M4A, WebM, MP3 or AAC. Undefined
+ * for anything else, PCM included (it has no header).
+ */
+export function sniffAudioType(bytes: Buffer): MediaType | undefined {
+	return sniffMediaType(bytes, ['audio']);
 }
 
 /** What a file of these kinds is called in a message: "an image", "an image or a video", "audio". */
@@ -165,8 +170,7 @@ function describeKinds(kinds: readonly MediaKind[]): string {
 
 /** The image format from the file's first bytes; undefined for anything else, videos included. */
 export function sniffImageType(bytes: Buffer): ImageType | undefined {
-	const type = sniffMediaType(bytes);
-	return type?.kind === 'image' ? (type as ImageType) : undefined;
+	return sniffMediaType(bytes, ['image']) as ImageType | undefined;
 }
 
 /** Width and height from the header, for PNG, JPEG, GIF and WebP. */
@@ -211,14 +215,6 @@ export function pngHasAlpha(bytes: Buffer): boolean {
 	return false;
 }
 
-/** Bytes of a `data:…;base64,…` URL, or undefined for any other URL. */
-export function decodeDataUrl(url: string): Buffer | undefined {
-	const match = /^data:([^;,]*)(;base64)?,/i.exec(url);
-	if (!match) return undefined;
-	const payload = url.slice(match[0].length);
-	return match[2] ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload), 'latin1');
-}
-
 /** Bytes known to be an image, with their type and size; `source` names them in errors. */
 export function asImage(bytes: Buffer, source: string, contentType?: string, url?: string): Image {
 	return asMedia(bytes, source, { contentType, url, kinds: ['image'] }) as Image;
@@ -249,87 +245,6 @@ export function mediaTypeOf(
 	return type;
 }
 
-export interface FetchMediaOptions {
-	signal?: AbortSignal;
-	maxBytes?: number;
-	timeoutMs?: number;
-	maxRetries?: number;
-	/** What the file may be; default images only. */
-	kinds?: readonly MediaKind[];
-}
-
-/**
- * A file from an http(s) URL (downloaded through the relay client, without the key) or a data
- * URL, checked to be of one of `kinds`. Every failure but a cancel is a RelayDownloadError
- * naming the link.
- */
-export async function fetchMedia(client: RelayClient, url: string, options: FetchMediaOptions = {}): Promise<Media> {
-	const { kinds, ...download } = options;
-	try {
-		const inline = decodeDataUrl(url);
-		if (inline) return asMedia(inline, 'The inline (data URL) file', { kinds });
-		const file = await client.download(url, download);
-		return asMedia(file.bytes, `The file at ${url}`, { contentType: file.contentType, url, kinds });
-	} catch (error) {
-		throw asMediaDownloadError(error, url, kinds);
-	}
-}
-
-/**
- * A failed download as the error that names the file: what it was to be (the first kind: "Could
- * not download the video at …"), and bytes of the wrong kind as a download that is not one.
- */
-function asMediaDownloadError(error: unknown, url: string, kinds: readonly MediaKind[] | undefined): unknown {
-	const file = kinds?.[0] ?? 'image';
-	if (error instanceof RelayDownloadError && error.file === undefined) Object.assign(error, { file });
-	if (!(error instanceof NotMediaError)) return error;
-	return new RelayDownloadError('not-image', error.message, { url, cause: error, file });
-}
-
-/** A file being downloaded, its type known from its first bytes; `body` streams it whole. */
-export interface MediaStream extends MediaType {
-	body: Readable;
-	/** Where the bytes come from. */
-	url: string;
-	/** Bytes passed on so far (all of them once `body` has ended). */
-	bytesRead(): number;
-}
-
-/** Where a file is: a link (fetched without the key), or an API route of the relay (fetched with it). */
-export type MediaSource = { url: string } | { endpoint: string };
-
-/**
- * A file, streamed: from a link without the key, or from a relay route with it; its type read
- * from the first bytes and checked to be one of `kinds`, the rest read as `body` is consumed (n8n
- * stores it as it arrives). Every failure but a cancel, also one that comes later through
- * `body` (the size limit, a lost connection), is a RelayDownloadError naming the file.
- */
-export async function openMedia(client: RelayClient, source: MediaSource, options: FetchMediaOptions = {}): Promise<MediaStream> {
-	const { kinds, ...download } = options;
-	const where = 'url' in source ? source.url : `${client.apiRoot}/${source.endpoint}`;
-	let stream: DownloadStream | undefined;
-	try {
-		stream = 'url' in source ? await client.openDownload(source.url, download) : await client.openApiDownload(source.endpoint, download);
-		const type = mediaTypeOf(stream.head, `The file at ${stream.url}`, { contentType: stream.contentType, kinds });
-		const { body, url, bytesRead } = stream;
-		// Before the consumer's own listeners: its error names the file too.
-		body.on('error', (error) => asMediaDownloadError(error, url, kinds));
-		return { ...type, body, url, bytesRead };
-	} catch (error) {
-		stream?.body.destroy();
-		throw asMediaDownloadError(error, stream?.url ?? where, kinds);
-	}
-}
-
-/** An image from an http(s) URL or a data URL (input images, image answers). */
-export async function fetchImage(
-	client: RelayClient,
-	url: string,
-	options: Omit<FetchMediaOptions, 'kinds'> = {},
-): Promise<Image> {
-	return (await fetchMedia(client, url, { ...options, kinds: ['image'] })) as Image;
-}
-
 function jpegDimensions(bytes: Buffer): { width: number; height: number } | undefined {
 	let offset = 2;
 	while (offset + 9 < bytes.length) {
@@ -357,39 +272,4 @@ function webpDimensions(bytes: Buffer): { width: number; height: number } | unde
 		return { width: bytes.readUIntLE(24, 3) + 1, height: bytes.readUIntLE(27, 3) + 1 };
 	}
 	return undefined;
-}
-
-/** An image a request may name: an http(s) link, or a `data:image/…` URL. */
-export function isImageSource(url: string): boolean {
-	return /^https?:\/\//i.test(url) || /^data:image\//i.test(url);
-}
-
-/** An image or video a reply may link to: an http(s) link, or a `data:image/…` / `data:video/…` URL. */
-function isMediaSource(url: string): boolean {
-	return isImageSource(url) || /^data:video\//i.test(url);
-}
-
-function trimPunctuation(url: string): string {
-	return url.replace(/[.,;:!?。，]+$/, '');
-}
-
-function unique(values: string[]): string[] {
-	return [...new Set(values)];
-}
-
-/**
- * The first of `sources` that gives a file of one of `kinds` (openMedia); when none does, the
- * first one's error. A cancel ends the search at once.
- */
-export async function openFirstMedia(client: RelayClient, sources: MediaSource[], options: FetchMediaOptions = {}): Promise<MediaStream> {
-	let first: unknown;
-	for (const source of sources) {
-		try {
-			return await openMedia(client, source, options);
-		} catch (error) {
-			if (!(error instanceof RelayDownloadError)) throw error;
-			first ??= error;
-		}
-	}
-	throw first ?? new RelayDownloadError('bad-url', 'There is no link to download the file from', { file: options.kinds?.[0] });
 }

@@ -1,3 +1,4 @@
+/** What the client's calls take (options) and give back (responses, chunk streams, files). */
 import type { Readable } from 'node:stream';
 
 import type { Dispatcher } from 'undici';

@@ -18,10 +18,10 @@ import type {
 import { DeerApiRelayApi } from '../../credentials/DeerApiRelayApi.credentials';
 import { searchAudioModels, searchEmbeddingModels, searchImageModels, searchModels, searchVideoModels } from '../../nodes/shared/n8n/model-search';
 import { modelLocator } from '../../nodes/shared/n8n/parameters';
-import { createAdditionalData } from '../support/additional-data';
-import { HarnessCredentialsHelper } from '../support/credentials-helper';
-import { ensureN8nEnvironment } from '../support/n8n-env';
-import { TypeRegistry } from '../support/type-registry';
+import { createAdditionalData } from '../../harness/additional-data';
+import { HarnessCredentialsHelper } from '../../harness/credentials-helper';
+import { ensureN8nEnvironment } from '../../harness/n8n-env';
+import { TypeRegistry } from '../../harness/type-registry';
 
 type SearchMethod = 'searchModels' | 'searchImageModels' | 'searchEmbeddingModels' | 'searchAudioModels' | 'searchVideoModels';
 

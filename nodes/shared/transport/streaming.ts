@@ -1,14 +1,180 @@
-import type { Attempt } from './attempt';
-import { chatCompletion } from './answers';
+import { createParser, type EventSourceParser } from 'eventsource-parser';
+
+import { chatCompletion, noAnswer } from './answers';
 import { jsonRequestBody, parseJsonBody } from './bodies';
 import { apiRequest } from './call';
-import { ChunkParser, completionAsChunks } from './chat-chunks';
+import type { ChatChunkStream, StreamCallOptions } from './client-types';
 import type { Connection } from './connection';
-import type { ChatChunkStream, StreamCallOptions } from './options';
-import { hostOf, labelled, withRetries, type RetryPlan } from './retry';
+import { findErrorPayload, payloadError } from './error-body';
+import { RelayResponseError } from './errors';
+import { requestIdHeader, type ResponseHeaders } from './headers';
+import { hostOf, labelled, withRetries, type Attempt, type RetryPlan } from './retry';
 import { send, type Answer } from './send';
-import { looksLikeEventStream } from './sse';
-import type { ChatCompletionChunk } from './types';
+import { contentText, isRecord, truncate } from './text';
+import type { ChatCompletion, ChatCompletionChunk } from './types';
+
+/*
+ * A chat stream as an iterator of parsed chunks (as openai-node's streaming.ts): the bytes of a
+ * `text/event-stream` become events (SseDataDecoder), events become checked chunks (ChunkParser),
+ * and openChatStream hands them out as a ChunkStream, retried until the first chunk is in hand.
+ */
+
+/**
+ * Bytes of a `text/event-stream` in, the `data` of each event out. Comments (": PING"
+ * keep-alives) are dropped by the parser; UTF-8 characters split across network chunks are
+ * joined by the streaming TextDecoder.
+ */
+export class SseDataDecoder {
+	private readonly parser: EventSourceParser;
+
+	private readonly decoder = new TextDecoder();
+
+	constructor(onData: (data: string) => void) {
+		this.parser = createParser({ onEvent: (event) => onData(event.data) });
+	}
+
+	feed(bytes: Uint8Array): void {
+		this.parser.feed(this.decoder.decode(bytes, { stream: true }));
+	}
+
+	/**
+	 * The stream closed. The SSE spec drops an event that has no blank line after it; relays do
+	 * end with a bare "data: [DONE]", so, like the OpenAI SDK, we close that event and keep it.
+	 */
+	end(): void {
+		this.parser.feed(`${this.decoder.decode()}\n\n`);
+		this.parser.reset();
+	}
+}
+
+/** Whether a body that has begun with `head` is an event stream, whatever its content type says. */
+export function looksLikeEventStream(head: string): boolean {
+	return /^\s*(?::|(?:data|event|id|retry)\s*:)/.test(head);
+}
+
+/**
+ * The `data` of an event stream's events as parsed chunks, kept until taken, with what is needed
+ * to judge the stream when it ends: [DONE] seen, which choices began and which finished.
+ */
+export class ChunkParser {
+	private pending: ChatCompletionChunk[] = [];
+
+	private sawDone = false;
+
+	/** Choice index -> finished (a finish_reason arrived). */
+	private readonly choices = new Map<number, boolean>();
+
+	private lastData?: string;
+
+	private readonly decoder = new SseDataDecoder((data) => this.onData(data));
+
+	constructor(
+		private readonly status: number,
+		private readonly headers: ResponseHeaders,
+	) {}
+
+	feed(bytes: Uint8Array): void {
+		this.decoder.feed(bytes);
+	}
+
+	get hasPending(): boolean {
+		return this.pending.length > 0;
+	}
+
+	/** The chunks parsed since the last call. */
+	take(): ChatCompletionChunk[] {
+		const chunks = this.pending;
+		if (chunks.length) this.pending = [];
+		return chunks;
+	}
+
+	/** The stream closed: the last event, if it had no blank line after it. */
+	end(): void {
+		this.decoder.end();
+	}
+
+	/** Throws when the stream, now ended, did not hold a whole answer. */
+	verdict(): void {
+		if (this.choices.size === 0) {
+			if (this.sawDone) throw noAnswer({ status: this.status, headers: this.headers }, this.lastData ?? 'only [DONE]');
+			throw new RelayResponseError(
+				`The stream ended without sending an answer${this.lastData ? `; it sent: ${this.quote(this.lastData)}` : ''}`,
+				'response',
+				this.status,
+				{ requestId: requestIdHeader(this.headers) },
+			);
+		}
+		if (this.sawDone) return;
+		for (const finished of this.choices.values()) {
+			if (!finished) {
+				throw new RelayResponseError(
+					'The stream ended before the answer was complete (no finish_reason and no [DONE])',
+					'response',
+					this.status,
+					{ requestId: requestIdHeader(this.headers) },
+				);
+			}
+		}
+	}
+
+	private onData(data: string): void {
+		if (data === '[DONE]') {
+			this.sawDone = true;
+			return;
+		}
+		this.lastData = data;
+		const chunk = this.parse(data);
+		for (const part of chunk.choices ?? []) {
+			const index = part.index ?? 0;
+			if (part.finish_reason) this.choices.set(index, true);
+			else if (!this.choices.has(index)) this.choices.set(index, false);
+		}
+		this.pending.push(chunk);
+	}
+
+	private parse(data: string): ChatCompletionChunk {
+		let chunk: unknown;
+		try {
+			chunk = JSON.parse(data);
+		} catch {
+			throw new RelayResponseError(`The stream sent an event that is not JSON: "${this.quote(data)}"`, 'json', this.status);
+		}
+		const payload = findErrorPayload(chunk);
+		if (payload) throw payloadError(this.status, payload, this.headers);
+		return isRecord(chunk) ? (chunk as ChatCompletionChunk) : {};
+	}
+
+	private quote(data: string): string {
+		return truncate(data, 200);
+	}
+}
+
+/** A whole chat completion (a relay that answered JSON to a stream request) as the chunks a stream would have sent. */
+export function completionAsChunks(completion: ChatCompletion): ChatCompletionChunk[] {
+	const { choices, usage, object: _object, ...head } = completion;
+	const chunks: ChatCompletionChunk[] = choices.map((choice, position) => {
+		const message = choice.message ?? { role: 'assistant', content: null };
+		return {
+			...head,
+			object: 'chat.completion.chunk',
+			choices: [
+				{
+					index: choice.index ?? position,
+					delta: {
+						role: message.role,
+						content: contentText(message.content) ?? null,
+						reasoning_content: message.reasoning_content,
+						refusal: message.refusal,
+						tool_calls: message.tool_calls?.map((call, index) => ({ index, ...call })),
+					},
+					finish_reason: choice.finish_reason ?? null,
+				},
+			],
+		};
+	});
+	if (usage) chunks.push({ ...head, object: 'chat.completion.chunk', choices: [], usage });
+	return chunks;
+}
 
 type Reader = AsyncIterator<Buffer>;
 

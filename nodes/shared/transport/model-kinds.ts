@@ -1,4 +1,4 @@
-import type { ModelEntry } from './transport';
+import type { ModelEntry } from './types';
 
 export const MODEL_KINDS = ['chat', 'image', 'embedding', 'audio', 'video', 'moderation', 'other'] as const;
 

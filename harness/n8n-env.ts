@@ -56,7 +56,7 @@ export function strictObject<T extends object>(target: T, label: string, allowMi
 			}
 			throw new Error(
 				`[workflow harness] n8n-core read ${label}.${prop}, which the harness does not provide. ` +
-					`Add it in test/support (see ${label}).`,
+					`Add it in harness/ (see ${label}).`,
 			);
 		},
 	});

@@ -1,8 +1,8 @@
 import type { IBinaryKeyData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { fetchMedia, type FetchMediaOptions } from '../media';
-import type { RelayClient } from '../transport';
-import { mediaInfo, mediaToBinary } from './binary';
+import { fetchMedia, type FetchMediaOptions } from '../shared/transport/media-download';
+import type { RelayClient } from '../shared/transport';
+import { mediaInfo, mediaToBinary } from '../shared/n8n/binary';
 
 export interface DownloadedMedia {
 	/** Binary properties `<prefix>0`, `<prefix>1`, … in the order of `urls`. */

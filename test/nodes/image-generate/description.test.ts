@@ -71,24 +71,7 @@ test('images mode shows size and count; chat mode hides them and the Images API 
 	);
 });
 
-test('node description follows n8n conventions', () => {
-	expect(description).toMatchObject({
-		name: 'deerApiImageGenerate',
-		version: 1,
-		group: ['transform'],
-		usableAsTool: true,
-		inputs: ['main'],
-		outputs: ['main'],
-		icon: { light: 'file:deerapi.svg', dark: 'file:deerapi.dark.svg' },
-		credentials: [{ name: 'deerApiRelayApi', required: true, testedBy: 'deerApiCredentialTest' }],
-		defaults: { name: 'DeerAPI Image Generate' },
-	});
-	expect(Object.keys(node.methods.listSearch)).toEqual(['searchImageModels']);
-
-	const model = description.properties.find((property) => property.name === 'model')!;
-	expect(model.default).toEqual({ mode: 'list', value: 'gpt-image-1' });
-
-	// Options lists and the Options collection are sorted by name, as n8n's lint rules want.
+test('options lists and the Options collection are sorted by name, as n8n\'s lint rules want', () => {
 	const sortedBy = (list: Array<{ name?: string; displayName?: string }>, key: 'name' | 'displayName') => {
 		const names = list.map((entry) => String(entry[key]));
 		expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' })));

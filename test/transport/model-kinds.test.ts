@@ -7,7 +7,7 @@ import {
 	pickModels,
 	uniqueModels,
 	type ModelKind,
-} from '../../nodes/shared/model-kinds';
+} from '../../nodes/shared/transport/model-kinds';
 import type { ModelEntry } from '../../nodes/shared/transport';
 
 const byId = (id: string, supported_endpoint_types?: string[]) => classifyModel({ id, supported_endpoint_types });

@@ -6,19 +6,11 @@
  * credential test both use it.
  */
 import { unixTimeToIso } from './dates';
-import {
-	describeStatus,
-	RelayApiError,
-	RelayResponseError,
-	type BillingSubscription,
-	type BillingUsage,
-	type CallOptions,
-	type QuotaLookup,
-	type RelayClient,
-	type RelayError,
-	type RelayResponse,
-	type TokenUsage,
-} from './transport';
+import type { RelayClient } from './client';
+import type { CallOptions, RelayResponse } from './client-types';
+import { RelayApiError, RelayResponseError, type RelayError } from './errors';
+import { describeStatus } from './text';
+import type { BillingSubscription, BillingUsage, QuotaLookup, TokenUsage } from './types';
 
 /** What new-api puts in `hard_limit_usd` for an unlimited key. */
 export const UNLIMITED_HARD_LIMIT_USD = 100_000_000;

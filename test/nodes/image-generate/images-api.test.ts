@@ -5,7 +5,7 @@
 import { NodeApiError } from 'n8n-workflow';
 
 import { readImageInfo } from '../../../sandbox';
-import { toBinaryData } from '../../support/workflow';
+import { toBinaryData } from '../../../harness/workflow';
 import {
 	API_KEY,
 	NODE_NAME,

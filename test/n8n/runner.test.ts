@@ -8,8 +8,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 
 import { DeerApiRelayApi } from '../../credentials/DeerApiRelayApi.credentials';
 import { runNode, type BatchOperation, type ItemOperation, type NodeOperation } from '../../nodes/shared/n8n/runner';
-import { createHarness, singleNodeWorkflow } from '../support/workflow';
-import { countParameterReads, type ParameterReads } from './parameter-reads';
+import { createHarness, singleNodeWorkflow } from '../../harness/workflow';
+import { countParameterReads, type ParameterReads } from '../nodes/parameter-reads';
 
 const events: string[] = [];
 const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
