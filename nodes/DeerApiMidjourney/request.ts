@@ -5,8 +5,8 @@ import { fetchImage } from '../shared/transport/media-download';
 import { readBinaryImage } from '../shared/n8n/binary';
 import { invalidParameter, toNodeError } from '../shared/n8n/errors';
 import { DEFAULT_BINARY_PROPERTY, readImageUrls } from '../shared/n8n/image-options';
-import { readMaxDownloadBytes, splitList } from '../shared/n8n/parameters';
-import { readTaskWait, type TaskItemRequest } from '../shared/n8n/tasks';
+import { readMaxDownloadBytes, readText, splitList } from '../shared/n8n/parameters';
+import { readTaskId, readTaskWait, type TaskItemRequest } from '../shared/n8n/tasks';
 import {
 	midjourneyDetails,
 	RelayApiError,
@@ -94,15 +94,13 @@ class ItemReader {
 		return invalidParameter(this.context.getNode(), this.itemIndex, field, problem, description);
 	}
 
+	// Text parameters follow the one rule of every node (readText): objects as JSON, no text as empty.
 	private text(name: string): string {
-		const value = this.context.getNodeParameter(name, this.itemIndex, '');
-		return typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+		return readText(this.context, this.itemIndex, name).trim();
 	}
 
 	taskId(): string {
-		const id = this.text('taskId');
-		if (!id) throw this.invalid('Task ID', 'is empty', 'Enter the "taskId" of an earlier output, e.g. {{ $json.taskId }}.');
-		return id;
+		return readTaskId(this.context, this.itemIndex, 'Enter the "taskId" of an earlier output, e.g. {{ $json.taskId }}.');
 	}
 
 	speed(): MidjourneySpeed | undefined {

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { invalidParameter } from '../shared/n8n/errors';
-import { mergeExtraBody, readMaxDownloadBytes } from '../shared/n8n/parameters';
-import { readTaskWait, type TaskItemRequest } from '../shared/n8n/tasks';
+import { mergeExtraBody, readMaxDownloadBytes, readRequiredText, readText } from '../shared/n8n/parameters';
+import { readTaskId, readTaskWait, type TaskItemRequest } from '../shared/n8n/tasks';
 import type { SunoSubmit } from '../shared/transport';
 import {
 	DEFAULT_AUDIO_PROPERTY,
@@ -46,36 +46,27 @@ export function readMusicRequest(context: IExecuteFunctions, itemIndex: number):
 	return { operation, submit, wait, files };
 }
 
-function text(context: IExecuteFunctions, itemIndex: number, name: string): string {
-	const value = context.getNodeParameter(name, itemIndex, '') as unknown;
-	return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
-}
-
 function required(context: IExecuteFunctions, itemIndex: number, name: string, field: string, hint: string): string {
-	const value = text(context, itemIndex, name).trim();
-	if (!value) throw invalidParameter(context.getNode(), itemIndex, field, 'is empty', hint);
-	return value;
+	return readRequiredText(context, itemIndex, name, field, hint).trim();
 }
 
-/** A task or clip id: it goes into a URL path, so it may hold no spaces or slashes. */
+/** A task or clip id of an earlier run. */
 function readId(context: IExecuteFunctions, itemIndex: number, name: string, field: string): string {
-	const id = required(context, itemIndex, name, field, `Enter the "${name === 'continueClipId' ? 'clipId' : 'taskId'}" of an earlier run.`);
-	if (/[\s/?#]/.test(id)) throw invalidParameter(context.getNode(), itemIndex, field, `"${id}" is not an ID (it holds spaces or slashes)`);
-	return id;
+	return readTaskId(context, itemIndex, `Enter the "${name === 'continueClipId' ? 'clipId' : 'taskId'}" of an earlier run.`, name, field);
 }
 
 function readSongBody(context: IExecuteFunctions, itemIndex: number): IDataObject {
 	const node = context.getNode();
 	const mode = context.getNodeParameter('songMode', itemIndex, 'inspiration') as SongMode;
-	const mv = text(context, itemIndex, 'modelVersion').trim() || DEFAULT_MODEL_VERSION;
+	const mv = readText(context, itemIndex, 'modelVersion').trim() || DEFAULT_MODEL_VERSION;
 	const instrumental = mode !== 'continue' && context.getNodeParameter('instrumental', itemIndex, false) === true;
 	const body: IDataObject = {};
 	if (mode === 'inspiration') {
 		body.gpt_description_prompt = required(context, itemIndex, 'description', 'Song Description', 'Say what the song is about and how it should sound.');
 	} else {
-		const lyrics = text(context, itemIndex, 'lyrics');
-		const title = text(context, itemIndex, 'title').trim();
-		const tags = text(context, itemIndex, 'tags').trim();
+		const lyrics = readText(context, itemIndex, 'lyrics');
+		const title = readText(context, itemIndex, 'title').trim();
+		const tags = readText(context, itemIndex, 'tags').trim();
 		if (mode === 'continue') {
 			body.continue_clip_id = readId(context, itemIndex, 'continueClipId', 'Clip ID');
 			body.task_id = readId(context, itemIndex, 'continueTaskId', 'Task ID');

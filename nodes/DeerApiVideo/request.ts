@@ -6,7 +6,7 @@ import { fileNameOfUrl, readBinaryImage, withExtension } from '../shared/n8n/bin
 import { invalidParameter } from '../shared/n8n/errors';
 import { readImageOutput, readImageUrls } from '../shared/n8n/image-options';
 import { mergeExtraBody, multipartFields, parseJsonParameter, readModel, splitList } from '../shared/n8n/parameters';
-import { readTaskWait, type TaskItemRequest } from '../shared/n8n/tasks';
+import { readTaskId, readTaskWait, type TaskItemRequest } from '../shared/n8n/tasks';
 import type { MultipartBody, RelayClient, VideoApiFormat, VideoSubmit } from '../shared/transport';
 
 /** Everything one item asks for, read and checked before anything is sent. */
@@ -58,9 +58,7 @@ export async function readVideoRequest(
 	const wait = readTaskWait(context, itemIndex);
 	const download = context.getNodeParameter('download', itemIndex, true) !== false;
 	if (operation === 'get') {
-		const taskId = String(context.getNodeParameter('taskId', itemIndex, '') ?? '').trim();
-		if (!taskId) throw invalidParameter(context.getNode(), itemIndex, 'Task ID', 'is empty', 'Enter the "taskId" of an earlier run.');
-		if (/[\s/?#]/.test(taskId)) throw invalidParameter(context.getNode(), itemIndex, 'Task ID', `"${taskId}" is not a task ID (it holds spaces or slashes)`);
+		const taskId = readTaskId(context, itemIndex, 'Enter the "taskId" of an earlier run.');
 		const output = readImageOutput(context, itemIndex, '', '', options);
 		return { operation, format, taskId, wait, download, binaryProperty: output.binaryProperty, maxDownloadBytes: output.maxDownloadBytes };
 	}

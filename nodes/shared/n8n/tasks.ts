@@ -10,6 +10,7 @@ import {
 	type TaskSnapshot,
 } from '../transport';
 import { invalidParameter } from './errors';
+import { readRequiredText } from './parameters';
 import type { ItemOperation, ItemScope, OperationHints } from './runner';
 
 /** How one item waits for its task: Wait for Completion, Max Wait, Poll Interval, On Timeout. */
@@ -92,6 +93,22 @@ export function readTaskWait(context: IExecuteFunctions, itemIndex: number): Tas
 		pollIntervalMs: Math.round(seconds * 1000),
 		timeoutIsError: context.getNodeParameter('onTimeout', itemIndex, 'output') === 'error',
 	};
+}
+
+/**
+ * A task (or clip) ID typed or mapped in: required, and, as it goes into a URL path, without
+ * spaces or slashes. `hint` says where the ID comes from in this node's output.
+ */
+export function readTaskId(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	hint: string,
+	name = 'taskId',
+	field = 'Task ID',
+): string {
+	const id = readRequiredText(context, itemIndex, name, field, hint).trim();
+	if (/[\s/?#]/.test(id)) throw invalidParameter(context.getNode(), itemIndex, field, `"${id}" is not an ID (it holds spaces or slashes)`);
+	return id;
 }
 
 /** What a task node's item must say about its waiting. */

@@ -275,6 +275,10 @@ describe('Action', () => {
 		expect((notOffered.error as { description?: string }).description).toBe('It offers: U1, U2, U3, U4, Reroll, V1, V2, V3, V4.');
 		const foreign = await runMidjourney(ctx.sandbox, { operation: 'action', taskId: grid.id, button: 'customId', customId: 'MJ::JOB::upsample::1::other' });
 		expect(foreign.error?.message).toBe(`Custom ID: task ${grid.id} offers no button "MJ::JOB::upsample::1::other"`);
+		ctx.sandbox.clearRequests();
+		const pathLike = await runMidjourney(ctx.sandbox, { operation: 'action', taskId: '12/34', button: 'U1' });
+		expect(pathLike.error?.message).toBe('Task ID: "12/34" is not an ID (it holds spaces or slashes)');
+		expect(ctx.sandbox.requests).toHaveLength(0);
 		const unknown = await runMidjourney(ctx.sandbox, { operation: 'action', taskId: '1234', button: 'U1' });
 		expect(unknown.error?.message).toBe('Task ID: the relay knows no task 1234 (it answered 400: task_no_found)');
 		const running = await runMidjourney(ctx.sandbox, { operation: 'imagine', prompt: 'wip TASK_MS=60000', waitForCompletion: false });

@@ -49,6 +49,11 @@ function errorOf(result: WorkflowRunResult): Error & { description?: string; con
 }
 
 describe('Generate Song', () => {
+	test('a description an expression gives as an object is sent as its JSON text, as every text parameter is', async () => {
+		await song({ description: '={{ { "product": "Summit Flask" } }}' });
+		expect(requests(SUBMIT_MUSIC)[0].body.gpt_description_prompt).toBe('{"product":"Summit Flask"}');
+	});
+
 	test('from a description: one submit; one item per clip, paired to its input, with its fields and its MP3', async () => {
 		const result = await song({ description: 'A jingle for the Summit Flask' });
 		const [submit] = requests(SUBMIT_MUSIC);

@@ -362,4 +362,10 @@ describe('checked before the first submit', () => {
 		expect(nodeError(result).message).toBe('Task ID: is empty');
 		expect(sandbox().requests).toHaveLength(0);
 	});
+
+	it('a Task ID that cannot go into a URL path', async () => {
+		const result = await node.run({ operation: 'get', taskId: 'task 1/2' });
+		expect(nodeError(result).message).toBe('Task ID: "task 1/2" is not an ID (it holds spaces or slashes)');
+		expect(sandbox().requests).toHaveLength(0);
+	});
 });
